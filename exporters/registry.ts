@@ -1,0 +1,5 @@
+/** Every exporter fleetwatch has; `fleetwatch all` runs them all. */
+import { collectorsExporter } from './collectors/index.js';
+import type { ExporterDefinition } from './core/runtime.js';
+
+export const EXPORTERS: readonly ExporterDefinition[] = [collectorsExporter];
