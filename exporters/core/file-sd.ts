@@ -56,6 +56,8 @@ export interface FileSdWatcherOptions {
   onUpdate: (groups: TargetGroup[]) => void;
   /** A file could not be read or parsed; its last good groups stay. */
   onInvalid: (file: string, message: string) => void;
+  /** Further checks of a parsed file (e.g. a required label); throw FileSdError to treat the file as invalid. */
+  check?: (groups: TargetGroup[], file: string) => void;
 }
 
 export class FileSdWatcher {
@@ -110,7 +112,9 @@ export class FileSdWatcher {
       if (this.texts.get(file) === text) continue;
       this.texts.set(file, text);
       try {
-        this.groups.set(file, parseFileSd(text, file));
+        const groups = parseFileSd(text, file);
+        this.opts.check?.(groups, file);
+        this.groups.set(file, groups);
         changed = true;
       } catch (err) {
         this.opts.onInvalid(file, (err as Error).message);

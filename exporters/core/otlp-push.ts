@@ -89,7 +89,10 @@ export class OtlpPush {
       }),
     };
     const protocol = env.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/json';
-    const otlpExporter = protocol === 'http/protobuf' ? new OtlpProtoExporter() : new OtlpJsonExporter();
+    // The SDK would read process.env itself; the endpoint is resolved here so
+    // the environment handed to the exporter is the one that counts.
+    const url = env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ?? `${(env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '').replace(/\/$/, '')}/v1/metrics`;
+    const otlpExporter = protocol === 'http/protobuf' ? new OtlpProtoExporter({ url }) : new OtlpJsonExporter({ url });
     const intervalMs = Number(env.OTEL_METRIC_EXPORT_INTERVAL ?? 60_000);
     const reader = new metrics.PeriodicExportingMetricReader({
       exporter: otlpExporter,

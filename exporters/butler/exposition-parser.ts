@@ -1,0 +1,277 @@
+/**
+ * A parser for the Prometheus text exposition format 0.0.4, as Butler's Go
+ * client writes it: `# HELP` and `# TYPE` lines, other comments, samples
+ * `name{label="value",...} value [timestamp]` with `\\`, `\"` and `\n`
+ * escapes in label values, NaN and ±Inf values, millisecond timestamps.
+ *
+ * It is strict where a lenient reading would put wrong numbers in the
+ * model: anything it cannot read exactly is an ExpositionError naming the
+ * line and what was expected, and the whole document is refused.
+ *
+ * Values follow Go's ParseFloat for decimal numbers, `NaN`, `Inf` and
+ * `Infinity` (any letter case, optional sign); hexadecimal floats, which
+ * no Prometheus client writes, are refused.
+ */
+
+export type MetricKind = 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped';
+
+export interface Sample {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+  /** Milliseconds since the epoch, when the exposition gives one. */
+  readonly timestampMs?: number;
+}
+
+export interface Exposition {
+  readonly samples: Sample[];
+  readonly types: Map<string, MetricKind>;
+  readonly help: Map<string, string>;
+}
+
+export class ExpositionError extends Error {
+  constructor(
+    readonly line: number,
+    detail: string,
+  ) {
+    super(`line ${line}: ${detail}`);
+  }
+}
+
+const KINDS = new Set<string>(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const INFINITY = /^([+-]?)inf(?:inity)?$/i;
+const TIMESTAMP = /^-?\d+$/;
+
+const SPACE = 0x20;
+const TAB = 0x09;
+
+function isBlank(code: number): boolean {
+  return code === SPACE || code === TAB;
+}
+
+/** A float as Go's ParseFloat reads it (decimal only), or undefined. */
+export function parseFloatValue(token: string): number | undefined {
+  if (DECIMAL.test(token)) return Number(token);
+  const inf = INFINITY.exec(token);
+  if (inf) return inf[1] === '-' ? -Infinity : Infinity;
+  if (token.toLowerCase() === 'nan') return NaN;
+  return undefined;
+}
+
+/** Reads one line; `pos` walks along it. */
+class LineReader {
+  pos = 0;
+
+  constructor(
+    readonly text: string,
+    readonly lineNo: number,
+  ) {}
+
+  fail(detail: string): never {
+    throw new ExpositionError(this.lineNo, detail);
+  }
+
+  skipBlanks(): void {
+    while (this.pos < this.text.length && isBlank(this.text.charCodeAt(this.pos))) this.pos++;
+  }
+
+  atEnd(): boolean {
+    return this.pos >= this.text.length;
+  }
+
+  peek(): string {
+    return this.text[this.pos] ?? '';
+  }
+
+  /** Characters up to the next blank, `{`, `=`, `,` or `}` (stop set given). */
+  token(stops: string): string {
+    const start = this.pos;
+    while (this.pos < this.text.length) {
+      const ch = this.text[this.pos]!;
+      if (ch === ' ' || ch === '\t' || stops.includes(ch)) break;
+      this.pos++;
+    }
+    return this.text.slice(start, this.pos);
+  }
+
+  expect(ch: string, what: string): void {
+    this.skipBlanks();
+    if (this.peek() !== ch) this.fail(`expected ${what}, found ${this.describeHere()}`);
+    this.pos++;
+  }
+
+  describeHere(): string {
+    return this.atEnd() ? 'the end of the line' : JSON.stringify(this.text.slice(this.pos, this.pos + 12));
+  }
+
+  /** A double-quoted label value with its escapes resolved. */
+  quoted(labelName: string): string {
+    this.expect('"', `'"' to open the value of label "${labelName}"`);
+    let out = '';
+    let start = this.pos;
+    for (;;) {
+      if (this.pos >= this.text.length) this.fail(`the value of label "${labelName}" has no closing quote`);
+      const code = this.text.charCodeAt(this.pos);
+      if (code === 0x22 /* " */) {
+        out += this.text.slice(start, this.pos);
+        this.pos++;
+        return out;
+      }
+      if (code === 0x5c /* \ */) {
+        out += this.text.slice(start, this.pos);
+        const next = this.text[this.pos + 1];
+        if (next === '\\') out += '\\';
+        else if (next === '"') out += '"';
+        else if (next === 'n') out += '\n';
+        else this.fail(`invalid escape ${JSON.stringify('\\' + (next ?? ''))} in the value of label "${labelName}"; only \\\\, \\" and \\n are allowed`);
+        this.pos += 2;
+        start = this.pos;
+        continue;
+      }
+      this.pos++;
+    }
+  }
+}
+
+function unescapeHelp(text: string, line: LineReader): string {
+  if (!text.includes('\\')) return text;
+  return text.replace(/\\(.?)/g, (_m, ch: string) => {
+    if (ch === '\\') return '\\';
+    if (ch === 'n') return '\n';
+    return line.fail(`invalid escape ${JSON.stringify('\\' + ch)} in HELP; only \\\\ and \\n are allowed`);
+  });
+}
+
+/** The family a sample belongs to: `x_bucket`, `x_sum`, `x_count` join a histogram or summary `x`. */
+function familyOf(name: string, types: Map<string, MetricKind>): string {
+  if (types.has(name)) return name;
+  for (const suffix of ['_bucket', '_sum', '_count']) {
+    if (!name.endsWith(suffix)) continue;
+    const base = name.slice(0, -suffix.length);
+    const kind = types.get(base);
+    if (kind === 'histogram' || (kind === 'summary' && suffix !== '_bucket')) return base;
+  }
+  return name;
+}
+
+function seriesKey(name: string, labels: Record<string, string>): string {
+  const names = Object.keys(labels).sort();
+  let key = name;
+  for (const n of names) key += `\u0000${n}\u0001${labels[n]}`;
+  return key;
+}
+
+export function parseExposition(text: string): Exposition {
+  const samples: Sample[] = [];
+  const types = new Map<string, MetricKind>();
+  const help = new Map<string, string>();
+  const sampled = new Set<string>();
+  const series = new Set<string>();
+
+  let lineNo = 0;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    lineNo++;
+    const line = new LineReader(text.slice(start, end), lineNo);
+    start = end + 1;
+
+    line.skipBlanks();
+    if (line.atEnd()) continue;
+    if (line.peek() === '#') {
+      readComment(line, types, help, sampled);
+      continue;
+    }
+
+    const sample = readSample(line);
+    const family = familyOf(sample.name, types);
+    const kind = types.get(family);
+    if (kind === 'histogram' && sample.name === `${family}_bucket`) requireFloatLabel(line, sample, 'le');
+    if (kind === 'summary' && sample.name === family) requireFloatLabel(line, sample, 'quantile');
+    const key = seriesKey(sample.name, sample.labels);
+    if (series.has(key)) line.fail(`${sample.name} appears twice with the same labels`);
+    series.add(key);
+    sampled.add(sample.name);
+    samples.push(sample);
+  }
+  return { samples, types, help };
+}
+
+function readComment(line: LineReader, types: Map<string, MetricKind>, help: Map<string, string>, sampled: Set<string>): void {
+  line.pos++; // '#'
+  line.skipBlanks();
+  const keyword = line.token('');
+  if (keyword !== 'HELP' && keyword !== 'TYPE') return; // any other comment
+  line.skipBlanks();
+  const name = line.token('');
+  if (!METRIC_NAME.test(name)) line.fail(`# ${keyword} needs a valid metric name, found ${JSON.stringify(name)}`);
+  if (keyword === 'HELP') {
+    if (help.has(name)) line.fail(`a second HELP line for ${name}`);
+    line.skipBlanks();
+    help.set(name, unescapeHelp(line.text.slice(line.pos), line));
+    return;
+  }
+  line.skipBlanks();
+  const kind = line.token('');
+  line.skipBlanks();
+  if (!KINDS.has(kind) || !line.atEnd()) line.fail(`# TYPE ${name} must be followed by one of counter, gauge, histogram, summary, untyped`);
+  if (types.has(name)) line.fail(`a second TYPE line for ${name}`);
+  if (sampled.has(name)) line.fail(`the TYPE line for ${name} comes after its samples`);
+  types.set(name, kind as MetricKind);
+}
+
+function readSample(line: LineReader): Sample {
+  const name = line.token('{');
+  if (!METRIC_NAME.test(name)) line.fail(`expected a metric name, found ${JSON.stringify(name || line.describeHere())}`);
+  const labels: Record<string, string> = {};
+  line.skipBlanks();
+  if (line.peek() === '{') {
+    line.pos++;
+    for (;;) {
+      line.skipBlanks();
+      if (line.peek() === '}') {
+        line.pos++;
+        break;
+      }
+      const labelName = line.token('=,}');
+      if (!LABEL_NAME.test(labelName)) line.fail(`expected a label name in ${name}{...}, found ${JSON.stringify(labelName || line.describeHere())}`);
+      if (labelName === '__name__') line.fail(`label name __name__ is reserved (in ${name})`);
+      if (Object.hasOwn(labels, labelName)) line.fail(`label ${labelName} appears twice in ${name}`);
+      line.expect('=', `'=' after label name "${labelName}"`);
+      line.skipBlanks();
+      labels[labelName] = line.quoted(labelName);
+      line.skipBlanks();
+      if (line.peek() === ',') {
+        line.pos++;
+        continue;
+      }
+      if (line.peek() === '}') {
+        line.pos++;
+        break;
+      }
+      line.fail(`expected ',' or '}' after the value of label "${labelName}", found ${line.describeHere()}`);
+    }
+  }
+  line.skipBlanks();
+  const valueToken = line.token('');
+  if (valueToken === '') line.fail(`${name} has no value`);
+  const value = parseFloatValue(valueToken);
+  if (value === undefined) line.fail(`${name} has an invalid value ${JSON.stringify(valueToken)}`);
+  line.skipBlanks();
+  if (line.atEnd()) return { name, labels, value };
+  const tsToken = line.token('');
+  if (!TIMESTAMP.test(tsToken)) line.fail(`${name} has an invalid timestamp ${JSON.stringify(tsToken)}; expected whole milliseconds`);
+  line.skipBlanks();
+  if (!line.atEnd()) line.fail(`unexpected text after the timestamp of ${name}: ${line.describeHere()}`);
+  return { name, labels, value, timestampMs: Number(tsToken) };
+}
+
+function requireFloatLabel(line: LineReader, sample: Sample, label: string): void {
+  const text = sample.labels[label];
+  if (text === undefined) line.fail(`${sample.name} needs a "${label}" label`);
+  if (parseFloatValue(text) === undefined) line.fail(`${sample.name} has a "${label}" label that is not a number: ${JSON.stringify(text)}`);
+}

@@ -1,0 +1,50 @@
+/**
+ * What the sources tell the model: small typed, timestamped facts. Times are
+ * milliseconds since the epoch on the exporter's clock.
+ */
+import type { DiscoverySource, Target } from './targets.js';
+
+export type Endpoint = 'health' | 'ready';
+export const ENDPOINTS: readonly Endpoint[] = ['health', 'ready'];
+
+export interface ProbeOutcome {
+  /** HTTP status, or 0 when no response came. */
+  status: number;
+  durationMs: number;
+}
+
+/** One reading of an OTLP sum (or a gauge read as a running count). */
+export interface CounterReading {
+  value: number;
+  /** true for delta temporality: the value is the increase itself. */
+  delta: boolean;
+  /** start_time_unix_nano of a cumulative series; a new one means the sender restarted. */
+  startNs: number;
+}
+
+/** What one resource's formal.* metrics in one OTLP request said. */
+export interface Telemetry {
+  /** ConnectorName, if the sender set it. */
+  connector?: string;
+  /** service.instance.id, else host.name. */
+  instance: string;
+  /** service.version. */
+  version?: string;
+  heartbeat: boolean;
+  memoryPercent?: number;
+  activeConnections?: number;
+  connectionsOpened?: CounterReading;
+  connectionsClosed?: CounterReading;
+  pingsReceived?: CounterReading;
+  /** Data points of the formal.* metrics read. */
+  dataPoints: number;
+}
+
+export type ConnectorObservation =
+  /** Every target all discovery sources yield now. */
+  | { kind: 'targets'; at: number; targets: readonly Target[] }
+  /** One probe of both endpoints of an instance (key from ConnectorsModel.key). */
+  | { kind: 'probe'; at: number; key: string; health: ProbeOutcome; ready: ProbeOutcome }
+  | { kind: 'telemetry'; at: number; telemetry: Telemetry }
+  /** A discovery source failed and kept its last good targets. */
+  | { kind: 'discovery_failed'; at: number; source: DiscoverySource };

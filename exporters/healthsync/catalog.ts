@@ -1,0 +1,166 @@
+/** Every family the healthsync exporter emits. `stream` is the URN; see the README on cardinality. */
+import { defineCatalog } from '../core/catalog.js';
+
+const PER_SUB_STREAM = 'one per tracked sub stream (limits.substreams)';
+
+export const healthsyncCatalog = defineCatalog('healthsync', {
+  healthsync_stream_info: {
+    type: 'gauge',
+    help: 'Always 1; a tracked health stream and the consistency model it was created with.',
+    labels: ['stream', 'consistency_model'],
+    cardinality: 'one per tracked stream (limits.streams)',
+  },
+  healthsync_substreams: {
+    type: 'gauge',
+    help: 'Sub streams of the stream that are set up (not counting those known only by their errors).',
+    labels: ['stream'],
+    cardinality: 'one per tracked stream',
+  },
+  healthsync_messages_total: {
+    type: 'counter',
+    help: 'Health messages (items of the intake health array) received for the stream, by the consistency model they claim.',
+    labels: ['stream', 'consistency_model'],
+    cardinality: 'at most 3 per tracked stream',
+  },
+  healthsync_errors_total: {
+    type: 'counter',
+    help: 'Occurrences of each documented health sync error on any sub stream of the stream.',
+    labels: ['stream', 'code'],
+    cardinality: 'at most 14 per tracked stream',
+  },
+  healthsync_substreams_expired_total: {
+    type: 'counter',
+    help: 'Sub streams deleted because no data arrived within their expiry interval.',
+    labels: ['stream'],
+    cardinality: 'one per tracked stream',
+  },
+  healthsync_substream_last_complete_timestamp_seconds: {
+    type: 'gauge',
+    help: 'When the sub stream last delivered complete data (a stopped snapshot, a state set, an increment), as a Unix time.',
+    labels: ['stream', 'sub_stream'],
+    unit: 'seconds',
+    cardinality: PER_SUB_STREAM,
+  },
+  healthsync_substream_last_message_timestamp_seconds: {
+    type: 'gauge',
+    help: 'When a message of the sub stream was last applied, complete or not, as a Unix time.',
+    labels: ['stream', 'sub_stream'],
+    unit: 'seconds',
+    cardinality: PER_SUB_STREAM,
+  },
+  healthsync_substream_repeat_interval_seconds: {
+    type: 'gauge',
+    help: 'The repeat interval the source committed to (REPEAT_SNAPSHOTS and REPEAT_STATES).',
+    labels: ['stream', 'sub_stream'],
+    unit: 'seconds',
+    cardinality: PER_SUB_STREAM,
+  },
+  healthsync_substream_expiry_interval_seconds: {
+    type: 'gauge',
+    help: 'The expiry interval after which the sub stream (or a REPEAT_STATES check state) without data is deleted; 0 when expiry is disabled.',
+    labels: ['stream', 'sub_stream'],
+    unit: 'seconds',
+    cardinality: PER_SUB_STREAM,
+  },
+  healthsync_substream_freshness_ratio: {
+    type: 'gauge',
+    help: 'Age of the last complete data (or of the setup, before any) divided by the repeat interval; above the late tolerance the sub stream is late.',
+    labels: ['stream', 'sub_stream'],
+    unit: 'ratio',
+    cardinality: PER_SUB_STREAM,
+  },
+  healthsync_substream_snapshot_open: {
+    type: 'gauge',
+    help: '1 while a REPEAT_SNAPSHOTS snapshot is open (started, not yet stopped), else 0.',
+    labels: ['stream', 'sub_stream'],
+    cardinality: 'one per tracked REPEAT_SNAPSHOTS sub stream',
+  },
+  healthsync_substream_error: {
+    type: 'gauge',
+    help: '1 while the error is active on the sub stream; absent when it is not.',
+    labels: ['stream', 'sub_stream', 'code'],
+    cardinality: 'one per active error; at most 14 per tracked sub stream',
+  },
+  healthsync_check_states: {
+    type: 'gauge',
+    help: 'Applied check states of the sub stream, by health (states in an open snapshot are not applied yet).',
+    labels: ['stream', 'sub_stream', 'health'],
+    cardinality: '3 per tracked sub stream',
+  },
+  healthsync_checkpoint_offset: {
+    type: 'gauge',
+    help: 'The offset of the last applied TRANSACTIONAL_INCREMENTS checkpoint.',
+    labels: ['stream', 'sub_stream'],
+    cardinality: 'one per tracked TRANSACTIONAL_INCREMENTS sub stream',
+  },
+  healthsync_checkpoint_batch_index: {
+    type: 'gauge',
+    help: 'The batch index of the last applied TRANSACTIONAL_INCREMENTS checkpoint, when it had one.',
+    labels: ['stream', 'sub_stream'],
+    cardinality: 'one per tracked TRANSACTIONAL_INCREMENTS sub stream',
+  },
+  healthsync_untracked_messages_total: {
+    type: 'counter',
+    help: 'Health messages accepted but not tracked because the limit on streams or sub streams was reached.',
+    labels: ['limit'],
+    cardinality: '2 (streams, substreams)',
+  },
+  healthsync_untracked_check_states_total: {
+    type: 'counter',
+    help: 'Check states not kept because the limit on check states held was reached.',
+    labels: [],
+    cardinality: '1',
+  },
+  healthsync_tee_spool_payloads: {
+    type: 'gauge',
+    help: 'Payloads in the tee spool waiting for the upstream receiver.',
+    labels: [],
+    cardinality: '1 (tee mode only)',
+  },
+  healthsync_tee_spool_bytes: {
+    type: 'gauge',
+    help: 'Bytes of the payloads in the tee spool.',
+    labels: [],
+    unit: 'bytes',
+    cardinality: '1 (tee mode only)',
+  },
+  healthsync_tee_spool_limit_bytes: {
+    type: 'gauge',
+    help: 'The tee spool bound; at it, intake answers 503 until upstream takes payloads again.',
+    labels: [],
+    unit: 'bytes',
+    cardinality: '1 (tee mode only)',
+  },
+  healthsync_tee_spool_oldest_timestamp_seconds: {
+    type: 'gauge',
+    help: 'When the oldest payload still in the tee spool was received, as a Unix time; absent when the spool is empty.',
+    labels: [],
+    unit: 'seconds',
+    cardinality: '1 (tee mode only)',
+  },
+  healthsync_tee_forwarded_total: {
+    type: 'counter',
+    help: 'Payloads the upstream receiver accepted (2xx).',
+    labels: [],
+    cardinality: '1 (tee mode only)',
+  },
+  healthsync_tee_last_success_timestamp_seconds: {
+    type: 'gauge',
+    help: 'When the upstream receiver last accepted a payload, as a Unix time.',
+    labels: [],
+    unit: 'seconds',
+    cardinality: '1 (tee mode only)',
+  },
+  healthsync_tee_forward_failures_total: {
+    type: 'counter',
+    help: 'Delivery attempts that failed and will be retried, by reason (connection, timeout, http_4xx, http_5xx).',
+    labels: ['reason'],
+    cardinality: '4 (tee mode only)',
+  },
+  healthsync_tee_dropped_total: {
+    type: 'counter',
+    help: 'Payloads dropped from the spool because upstream refused them for good (400, 413, 415, 422), by status.',
+    labels: ['status'],
+    cardinality: 'at most 4 (tee mode only)',
+  },
+});
