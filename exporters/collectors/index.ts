@@ -5,6 +5,7 @@
  * to the model, the model to the store and the view.
  */
 import { readSecret } from '../core/config.js';
+import { GroupCommit } from '../core/group-commit.js';
 import type { ExporterContext, ExporterDefinition, ExporterInstance } from '../core/runtime.js';
 import { collectorsCatalog } from './catalog.js';
 import { collectorsConfigSchema, DEFAULT_BINDPLANE_STATUS_MAP, type CollectorsConfig } from './config.js';
@@ -38,14 +39,15 @@ async function create(ctx: ExporterContext<CollectorsConfig>): Promise<Collector
   log.info({ collectors: model.size }, 'collector state loaded');
 
   const persist = () => store.commit(model.takeChanges().map(([key, value]) => ({ collection: COLLECTION, key, value })));
+  const commits = new GroupCommit(persist);
   const ingestOne = async (obs: CollectorObservation): Promise<ApplyResult> => {
     const result = model.apply(obs);
-    await persist();
+    await commits.request();
     return result;
   };
   const ingestMany = async (observations: CollectorObservation[]): Promise<void> => {
     for (const obs of observations) model.apply(obs);
-    await persist();
+    await commits.request();
   };
 
   const enabled: SourceName[] = [];
@@ -89,7 +91,7 @@ async function create(ctx: ExporterContext<CollectorsConfig>): Promise<Collector
 
   const tick = async () => {
     model.tick(clock.now());
-    await persist();
+    await commits.request();
   };
   let ticker: NodeJS.Timeout | undefined;
   let opampPort = 0;

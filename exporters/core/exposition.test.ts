@@ -33,7 +33,7 @@ describe('TextExposition', () => {
     const source = new Source();
     source.things.set('a', { up: 1, version: 1 });
     source.things.set('b', { up: 0, version: 1 });
-    const text = new TextExposition([source]).render(0);
+    const text = new TextExposition([source]).render(0).toString();
     expect(text).toContain('thing_up{thing="a"} 1\nthing_up{thing="b"} 0\n');
     expect(text).toContain('thing_events_total{kind="a \\"quoted\\"\\nvalue\\\\"} 3');
     expect(text).toContain('thing_gap_seconds_bucket{group="g",le="1"} 1\n');
@@ -52,13 +52,13 @@ describe('TextExposition', () => {
     exposition.render(0);
     expect(source.renders).toBe(2);
     source.things.get('a')!.up = 0; // changed without a version bump: the cache must win
-    expect(exposition.render(0)).toContain('thing_up{thing="a"} 1');
+    expect(exposition.render(0).toString()).toContain('thing_up{thing="a"} 1');
     expect(source.renders).toBe(2);
     source.things.set('a', { up: 0, version: 2 });
-    expect(exposition.render(0)).toContain('thing_up{thing="a"} 0');
+    expect(exposition.render(0).toString()).toContain('thing_up{thing="a"} 0');
     expect(source.renders).toBe(3);
     source.things.delete('b');
-    expect(exposition.render(0)).not.toContain('thing="b"');
+    expect(exposition.render(0).toString()).not.toContain('thing="b"');
     source.things.set('b', { up: 1, version: 1 });
     exposition.render(0);
     expect(source.renders).toBe(4);

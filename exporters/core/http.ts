@@ -107,8 +107,8 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   }
 
   app.get('/metrics', async (_request, reply) => {
-    const text = opts.exposition().render(opts.clock.now()) + (await processRegistry.metrics());
-    return reply.type(TEXT_CONTENT_TYPE).send(text);
+    const body = Buffer.concat([opts.exposition().render(opts.clock.now()), Buffer.from(await processRegistry.metrics())]);
+    return reply.type(TEXT_CONTENT_TYPE).send(body);
   });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) =>

@@ -45,6 +45,8 @@ export interface ExporterContext<C> {
   /** The exporter's HTTP server, on its metrics port, for intake routes. */
   readonly http: FastifyInstance;
   readonly env: NodeJS.ProcessEnv;
+  /** The data directory, for files an exporter keeps besides its store (e.g. a spool). */
+  readonly dataDir?: string;
 }
 
 export interface ExporterInstance {
@@ -105,7 +107,7 @@ export async function startExporter<S extends z.ZodTypeAny>(
 
   let instance: ExporterInstance;
   try {
-    instance = await def.create({ config, clock: opts.clock, store, log, rejections, http, env: opts.env });
+    instance = await def.create({ config, clock: opts.clock, store, log, rejections, http, env: opts.env, dataDir: opts.dataDir });
   } catch (err) {
     await store.close();
     throw err;
