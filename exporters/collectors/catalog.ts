@@ -38,13 +38,13 @@ export const collectorsCatalog = defineCatalog('collectors', {
     type: 'counter',
     help: 'State changes along a legal edge of the collector state diagram.',
     labels: ['from', 'to'],
-    cardinality: 'at most 22 edges',
+    cardinality: 'at most 26 edges',
   },
   collector_illegal_transitions_total: {
     type: 'counter',
     help: 'State changes along an edge the diagram does not have; each means events were missed.',
     labels: ['from', 'to'],
-    cardinality: 'at most 34 edges',
+    cardinality: 'at most 23 edges',
   },
   collector_source_up: {
     type: 'gauge',

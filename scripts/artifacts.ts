@@ -1,0 +1,11 @@
+/**
+ * Every generated artefact, as path → content. `npm run generate` writes
+ * them; test/generated.test.ts fails when a committed copy is stale.
+ */
+import { metricsReference } from './metrics-reference.js';
+
+export function artifacts(): Record<string, string> {
+  return {
+    'docs/metrics.md': metricsReference(),
+  };
+}
