@@ -1,5 +1,6 @@
 /** Every exporter fleetwatch has; `fleetwatch all` runs them all. */
 import { collectorsExporter } from './collectors/index.js';
 import type { ExporterDefinition } from './core/runtime.js';
+import { healthsyncExporter } from './healthsync/index.js';
 
-export const EXPORTERS: readonly ExporterDefinition[] = [collectorsExporter];
+export const EXPORTERS: readonly ExporterDefinition[] = [collectorsExporter, healthsyncExporter];

@@ -38,13 +38,13 @@ export const collectorsCatalog = defineCatalog('collectors', {
     type: 'counter',
     help: 'State changes along a legal edge of the collector state diagram.',
     labels: ['from', 'to'],
-    cardinality: 'at most 26 edges',
+    cardinality: '26 legal edges, each written from the start (0 until it happens)',
   },
   collector_illegal_transitions_total: {
     type: 'counter',
     help: 'State changes along an edge the diagram does not have; each means events were missed.',
     labels: ['from', 'to'],
-    cardinality: 'at most 23 edges',
+    cardinality: '23 illegal edges, each written from the start (0 until it happens)',
   },
   collector_source_up: {
     type: 'gauge',

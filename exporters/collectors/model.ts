@@ -51,7 +51,8 @@ export interface SourceHealth {
   lastSuccess?: number;
 }
 
-const edgeKey = (from: FromState, to: CollectorState) => `${from}>${to}`;
+/** How transition tables are keyed. */
+export const edgeKey = (from: FromState, to: CollectorState) => `${from}>${to}`;
 
 export class FleetModel {
   private readonly records = new Map<string, CollectorRecord>();

@@ -8,9 +8,9 @@ import { toSeconds } from '../core/clock.js';
 import { familiesOf } from '../core/catalog.js';
 import type { MetricSource, SampleWriter } from '../core/exposition.js';
 import { collectorsCatalog as c } from './catalog.js';
-import type { FleetModel } from './model.js';
+import { edgeKey, type FleetModel } from './model.js';
 import type { SourceName } from './observations.js';
-import { STATES } from './states.js';
+import { isLegal, START, STATES, type FromState } from './states.js';
 
 export type PerCollectorSeries = 'all' | 'current' | 'none';
 
@@ -38,8 +38,16 @@ export class CollectorsView implements MetricSource {
       }
     }
     for (const state of STATES) w.sample(c.collector_fleet_state, [state], m.fleetCount(state));
-    for (const t of m.transitions.values()) w.sample(c.collector_state_transitions_total, [t.from, t.to], t.count);
-    for (const t of m.illegalTransitions.values()) w.sample(c.collector_illegal_transitions_total, [t.from, t.to], t.count);
+    // Every edge is written from the start, at 0 until it happens, so that
+    // increase() sees the first transition too (a new series has no prior sample).
+    for (const from of [START, ...STATES] as FromState[]) {
+      for (const to of STATES) {
+        if (from === to) continue;
+        const legal = isLegal(from, to);
+        const counted = (legal ? m.transitions : m.illegalTransitions).get(edgeKey(from, to))?.count ?? 0;
+        w.sample(legal ? c.collector_state_transitions_total : c.collector_illegal_transitions_total, [from, to], counted);
+      }
+    }
     for (const source of this.enabledSources) {
       const health = m.sources.get(source);
       w.sample(c.collector_source_up, [source], health?.up ? 1 : 0);

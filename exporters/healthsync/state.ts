@@ -168,24 +168,21 @@ export class SubStream {
     delete this.record.errors[code];
   }
 
-  clearAll(): number {
-    const n = Object.keys(this.record.errors).length;
+  clearAll(): void {
     this.record.errors = {};
-    return n;
   }
 
-  /** Creates or updates an applied check state; false if the budget is spent. */
-  putState(id: string, health: Health, at: number): boolean {
+  /** Creates or updates an applied check state; a new one is not kept if the budget is spent. */
+  putState(id: string, health: Health, at: number): void {
     const existing = this.states.get(id);
     if (existing) {
       existing.h = health;
       existing.at = at;
     } else {
-      if (!this.spend()) return false;
+      if (!this.spend()) return;
       this.states.set(id, { h: health, at });
     }
     this.changes.put(COLLECTIONS.checkStates, checkStateKey(this.record.urn, this.record.id, id), this.states.get(id));
-    return true;
   }
 
   /** Deletes an applied check state; false if there was none. */
@@ -196,11 +193,11 @@ export class SubStream {
     return true;
   }
 
-  putPending(id: string, health: Health): boolean {
-    if (!this.pending.has(id) && !this.spend()) return false;
+  /** Adds a check state to the open snapshot; a new one is not kept if the budget is spent. */
+  putPending(id: string, health: Health): void {
+    if (!this.pending.has(id) && !this.spend()) return;
     this.pending.set(id, health);
     this.changes.put(COLLECTIONS.snapshotStates, checkStateKey(this.record.urn, this.record.id, id), { h: health });
-    return true;
   }
 
   dropPending(): void {

@@ -12,7 +12,7 @@ import { HealthModel } from './model.js';
 import { ERROR_CODES, HEALTH_VALUES, type Health } from './protocol.js';
 import type { Stream, SubStream } from './state.js';
 import type { Spool } from './tee/spool.js';
-import type { TeeForwarder } from './tee/forwarder.js';
+import { FAILURE_REASONS, type TeeForwarder } from './tee/forwarder.js';
 
 export interface TeeParts {
   spool: Spool;
@@ -88,6 +88,6 @@ function writeTee(w: SampleWriter, { spool, forwarder }: TeeParts): void {
   if (spool.oldestReceivedAt !== undefined) w.sample(c.healthsync_tee_spool_oldest_timestamp_seconds, [], toSeconds(spool.oldestReceivedAt));
   w.sample(c.healthsync_tee_forwarded_total, [], forwarder.forwarded);
   if (forwarder.lastSuccessAt !== undefined) w.sample(c.healthsync_tee_last_success_timestamp_seconds, [], toSeconds(forwarder.lastSuccessAt));
-  for (const [reason, n] of forwarder.failures) w.sample(c.healthsync_tee_forward_failures_total, [reason], n);
+  for (const reason of FAILURE_REASONS) w.sample(c.healthsync_tee_forward_failures_total, [reason], forwarder.failures.get(reason) ?? 0);
   for (const [status, n] of forwarder.dropped) w.sample(c.healthsync_tee_dropped_total, [String(status)], n);
 }

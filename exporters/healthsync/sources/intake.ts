@@ -14,7 +14,7 @@ import type { HealthMessage } from '../observations.js';
 import { checkApiKey } from './api-key.js';
 import { readIntakePayload } from './payload.js';
 
-export const INTAKE_PATHS = ['/stsAgent/intake', '/receiver/stsAgent/intake'] as const;
+const INTAKE_PATHS = ['/stsAgent/intake', '/receiver/stsAgent/intake'] as const;
 
 /** What became of an accepted payload. */
 export type IntakeOutcome = 'accepted' | 'spool_full';
@@ -67,9 +67,8 @@ export function registerIntakeRoutes(app: FastifyInstance, opts: IntakeOptions):
 /** The receiver shows a transformer error's text; we log it (it never becomes a label). */
 function logTransformerProblems(log: Logger, messages: HealthMessage[]): void {
   for (const m of messages) {
-    const invalid = m.checkStates.filter((c) => c.op === 'invalid');
-    if (invalid.length === 0) continue;
-    const first = invalid[0] as { problem: string };
-    log.info({ urn: m.urn, subStreamId: m.subStreamId, invalid: invalid.length, problem: first.problem }, 'check states skipped (SubStreamTransformerError)');
+    const problems = m.checkStates.flatMap((c) => (c.op === 'invalid' ? [c.problem] : []));
+    if (problems.length === 0) continue;
+    log.info({ urn: m.urn, subStreamId: m.subStreamId, invalid: problems.length, problem: problems[0] }, 'check states skipped (SubStreamTransformerError)');
   }
 }

@@ -15,7 +15,8 @@ import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { Spool, SpooledPayload } from './spool.js';
 
-export type FailureReason = 'connection' | 'timeout' | 'http_4xx' | 'http_5xx';
+export const FAILURE_REASONS = ['connection', 'timeout', 'http_4xx', 'http_5xx'] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 const NEVER_TAKEN = new Set([400, 413, 415, 422]);
 
@@ -138,7 +139,7 @@ export class TeeForwarder {
 
   /** Waits out a backoff; stop() cuts it short. */
   private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
+    return new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);

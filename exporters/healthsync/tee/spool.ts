@@ -17,6 +17,7 @@ export class Spool {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
   private readonly head: Database.Statement;
+  private readonly headTime: Database.Statement;
   private readonly remove: Database.Statement;
   private payloads: number;
   private bytes: number;
@@ -33,11 +34,12 @@ export class Spool {
     this.db.exec('CREATE TABLE IF NOT EXISTS spool (seq INTEGER PRIMARY KEY AUTOINCREMENT, received_at INTEGER NOT NULL, body BLOB NOT NULL)');
     this.insert = this.db.prepare('INSERT INTO spool (received_at, body) VALUES (?, ?)');
     this.head = this.db.prepare('SELECT seq, received_at AS receivedAt, body FROM spool ORDER BY seq LIMIT 1');
+    this.headTime = this.db.prepare('SELECT received_at FROM spool ORDER BY seq LIMIT 1').pluck();
     this.remove = this.db.prepare('DELETE FROM spool WHERE seq = ?');
     const totals = this.db.prepare('SELECT count(*) AS n, coalesce(sum(length(body)), 0) AS bytes FROM spool').get() as { n: number; bytes: number };
     this.payloads = totals.n;
     this.bytes = totals.bytes;
-    this.oldest = this.peek()?.receivedAt;
+    this.oldest = this.headTime.get() as number | undefined;
   }
 
   get depth(): number {
@@ -74,7 +76,7 @@ export class Spool {
     if (this.remove.run(payload.seq).changes === 0) return;
     this.payloads -= 1;
     this.bytes -= payload.body.length;
-    this.oldest = this.payloads > 0 ? this.peek()?.receivedAt : undefined;
+    this.oldest = this.headTime.get() as number | undefined;
   }
 
   close(): void {
