@@ -7,11 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { familiesOf } from '../exporters/core/catalog.js';
-import { selfCatalog } from '../exporters/core/self-metrics.js';
-import { EXPORTERS } from '../exporters/registry.js';
 import { DASHBOARD_UIDS } from '../dashboards/uids.js';
 import { requireBinary, run } from '../test/support/binaries.js';
+import { knownMetricNames } from '../test/support/known-metrics.js';
 import { readPromql } from '../test/support/promql.js';
 import { RULE_GROUPS, RULES_FILE, TESTS_FILE } from './index.js';
 import { dashboardUrlTemplate, runbookUrl } from './lib/links.js';
@@ -80,15 +78,7 @@ describe('runbooks', () => {
 });
 
 describe('queries', () => {
-  const known = new Set<string>(['up']);
-  for (const e of EXPORTERS) {
-    for (const f of familiesOf(e.catalog)) {
-      known.add(f.name);
-      if (f.type === 'histogram') for (const s of ['_bucket', '_sum', '_count']) known.add(f.name + s);
-    }
-  }
-  for (const f of familiesOf(selfCatalog)) known.add(f.name);
-  for (const g of RULE_GROUPS) for (const r of g.recording ?? []) known.add(r.record);
+  const known = knownMetricNames();
 
   const exprs = RULE_GROUPS.flatMap((g) => [...(g.recording ?? []).map((r) => [r.record, r.expr] as const), ...g.alerts.map((a) => [a.alert, a.expr] as const)]);
   it.each(exprs)('%s parses and reads only metrics the catalogs declare', (_name, expr) => {

@@ -84,7 +84,7 @@ export function collectorsDashboard() {
         title: 'Fleet now',
         panels: [
           stat({ title: 'Known collectors', unit: 'none', thresholds: NEUTRAL, span: 3, height: 4, queries: [{ expr: `sum(${c.collector_fleet_state}{${fleet}})` }] }),
-          ...STATES.filter((s) => s !== 'Incompatible').map(stateStat),
+          ...STATES.map(stateStat),
         ],
       },
       {

@@ -73,7 +73,7 @@ export const butlerCatalog = defineCatalog('butler', {
   },
   butler_lkg: {
     type: 'gauge',
-    help: "Phase 5: when the manager's last known good config was last stored (after a successful reload, enable-cache on), as a Unix time in seconds. Only follows a changed file, so do not alert on its age. From butler_localconfig_reload_time while butler_lastknowngood_cached or _restored is present.",
+    help: "Phase 5: when the manager's last known good config was last stored (after a successful reload, enable-cache on), as a Unix time in seconds. Only follows a changed file, so do not alert on its age. From butler_localconfig_reload_time while butler_lastknowngood_cached or _restored is 1.",
     labels: ['instance', 'manager'],
     cardinality: 'one per manager with enable-cache',
   },

@@ -41,6 +41,14 @@ export class ExpositionError extends Error {
 const KINDS = new Set<string>(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Characters of label names (1) and, with ':', of metric names (2); scanned by char code for speed. */
+const NAME_CHARS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[a-zA-Z0-9_]/.test(ch)) NAME_CHARS[c] = 3;
+  if (ch === ':') NAME_CHARS[c] = 2;
+}
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const INFINITY = /^([+-]?)inf(?:inity)?$/i;
 const TIMESTAMP = /^-?\d+$/;
@@ -61,38 +69,59 @@ export function parseFloatValue(token: string): number | undefined {
   return undefined;
 }
 
-/** Reads one line; `pos` walks along it. */
+/** Reads the document line by line: `pos` walks from a line's start to its `end`. */
 class LineReader {
   pos = 0;
+  end = 0;
+  lineNo = 0;
 
-  constructor(
-    readonly text: string,
-    readonly lineNo: number,
-  ) {}
+  constructor(readonly text: string) {}
+
+  /** Moves to the line starting at `start`; false at the end of the document. */
+  nextLine(start: number): boolean {
+    if (start >= this.text.length) return false;
+    const newline = this.text.indexOf('\n', start);
+    this.pos = start;
+    this.end = newline < 0 ? this.text.length : newline;
+    this.lineNo++;
+    return true;
+  }
 
   fail(detail: string): never {
     throw new ExpositionError(this.lineNo, detail);
   }
 
   skipBlanks(): void {
-    while (this.pos < this.text.length && isBlank(this.text.charCodeAt(this.pos))) this.pos++;
+    while (this.pos < this.end && isBlank(this.text.charCodeAt(this.pos))) this.pos++;
   }
 
   atEnd(): boolean {
-    return this.pos >= this.text.length;
+    return this.pos >= this.end;
   }
 
   peek(): string {
-    return this.text[this.pos] ?? '';
+    return this.pos < this.end ? this.text[this.pos]! : '';
   }
 
-  /** Characters up to the next blank, `{`, `=`, `,` or `}` (stop set given). */
-  token(stops: string): string {
+  /** The rest of the line. */
+  rest(): string {
+    return this.text.slice(this.pos, this.end);
+  }
+
+  /** Characters up to the next blank. */
+  token(): string {
     const start = this.pos;
-    while (this.pos < this.text.length) {
-      const ch = this.text[this.pos]!;
-      if (ch === ' ' || ch === '\t' || stops.includes(ch)) break;
-      this.pos++;
+    while (this.pos < this.end && !isBlank(this.text.charCodeAt(this.pos))) this.pos++;
+    return this.text.slice(start, this.pos);
+  }
+
+  /** The longest run of name characters here: `kind` 2 for metric names (with ':'), 1 for label names. */
+  name(kind: 1 | 2): string {
+    const start = this.pos;
+    while (this.pos < this.end) {
+      const code = this.text.charCodeAt(this.pos);
+      if (code < 128 && (NAME_CHARS[code]! & kind) !== 0) this.pos++;
+      else break;
     }
     return this.text.slice(start, this.pos);
   }
@@ -104,7 +133,7 @@ class LineReader {
   }
 
   describeHere(): string {
-    return this.atEnd() ? 'the end of the line' : JSON.stringify(this.text.slice(this.pos, this.pos + 12));
+    return this.atEnd() ? 'the end of the line' : JSON.stringify(this.text.slice(this.pos, Math.min(this.pos + 12, this.end)));
   }
 
   /** A double-quoted label value with its escapes resolved. */
@@ -113,7 +142,7 @@ class LineReader {
     let out = '';
     let start = this.pos;
     for (;;) {
-      if (this.pos >= this.text.length) this.fail(`the value of label "${labelName}" has no closing quote`);
+      if (this.pos >= this.end) this.fail(`the value of label "${labelName}" has no closing quote`);
       const code = this.text.charCodeAt(this.pos);
       if (code === 0x22 /* " */) {
         out += this.text.slice(start, this.pos);
@@ -122,7 +151,7 @@ class LineReader {
       }
       if (code === 0x5c /* \ */) {
         out += this.text.slice(start, this.pos);
-        const next = this.text[this.pos + 1];
+        const next = this.pos + 1 < this.end ? this.text[this.pos + 1] : undefined;
         if (next === '\\') out += '\\';
         else if (next === '"') out += '"';
         else if (next === 'n') out += '\n';
@@ -157,8 +186,15 @@ function familyOf(name: string, types: Map<string, MetricKind>): string {
   return name;
 }
 
+/** One key per series: the name and the labels in name order (the Go client already sorts them). */
 function seriesKey(name: string, labels: Record<string, string>): string {
-  const names = Object.keys(labels).sort();
+  let names = Object.keys(labels);
+  for (let i = 1; i < names.length; i++) {
+    if (names[i - 1]! > names[i]!) {
+      names = names.sort();
+      break;
+    }
+  }
   let key = name;
   for (const n of names) key += `\u0000${n}\u0001${labels[n]}`;
   return key;
@@ -171,15 +207,8 @@ export function parseExposition(text: string): Exposition {
   const sampled = new Set<string>();
   const series = new Set<string>();
 
-  let lineNo = 0;
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    lineNo++;
-    const line = new LineReader(text.slice(start, end), lineNo);
-    start = end + 1;
-
+  const line = new LineReader(text);
+  for (let start = 0; line.nextLine(start); start = line.end + 1) {
     line.skipBlanks();
     if (line.atEnd()) continue;
     if (line.peek() === '#') {
@@ -204,19 +233,19 @@ export function parseExposition(text: string): Exposition {
 function readComment(line: LineReader, types: Map<string, MetricKind>, help: Map<string, string>, sampled: Set<string>): void {
   line.pos++; // '#'
   line.skipBlanks();
-  const keyword = line.token('');
+  const keyword = line.token();
   if (keyword !== 'HELP' && keyword !== 'TYPE') return; // any other comment
   line.skipBlanks();
-  const name = line.token('');
+  const name = line.token();
   if (!METRIC_NAME.test(name)) line.fail(`# ${keyword} needs a valid metric name, found ${JSON.stringify(name)}`);
   if (keyword === 'HELP') {
     if (help.has(name)) line.fail(`a second HELP line for ${name}`);
     line.skipBlanks();
-    help.set(name, unescapeHelp(line.text.slice(line.pos), line));
+    help.set(name, unescapeHelp(line.rest(), line));
     return;
   }
   line.skipBlanks();
-  const kind = line.token('');
+  const kind = line.token();
   line.skipBlanks();
   if (!KINDS.has(kind) || !line.atEnd()) line.fail(`# TYPE ${name} must be followed by one of counter, gauge, histogram, summary, untyped`);
   if (types.has(name)) line.fail(`a second TYPE line for ${name}`);
@@ -225,8 +254,8 @@ function readComment(line: LineReader, types: Map<string, MetricKind>, help: Map
 }
 
 function readSample(line: LineReader): Sample {
-  const name = line.token('{');
-  if (!METRIC_NAME.test(name)) line.fail(`expected a metric name, found ${JSON.stringify(name || line.describeHere())}`);
+  const name = line.name(2);
+  if (!METRIC_NAME.test(name) || !endsToken(line, '{')) line.fail(`expected a metric name, found ${JSON.stringify(name + line.token() || line.describeHere())}`);
   const labels: Record<string, string> = {};
   line.skipBlanks();
   if (line.peek() === '{') {
@@ -237,8 +266,8 @@ function readSample(line: LineReader): Sample {
         line.pos++;
         break;
       }
-      const labelName = line.token('=,}');
-      if (!LABEL_NAME.test(labelName)) line.fail(`expected a label name in ${name}{...}, found ${JSON.stringify(labelName || line.describeHere())}`);
+      const labelName = line.name(1);
+      if (!LABEL_NAME.test(labelName) || !endsToken(line, '=,}')) line.fail(`expected a label name in ${name}{...}, found ${JSON.stringify(labelName + line.token() || line.describeHere())}`);
       if (labelName === '__name__') line.fail(`label name __name__ is reserved (in ${name})`);
       if (Object.hasOwn(labels, labelName)) line.fail(`label ${labelName} appears twice in ${name}`);
       line.expect('=', `'=' after label name "${labelName}"`);
@@ -257,17 +286,23 @@ function readSample(line: LineReader): Sample {
     }
   }
   line.skipBlanks();
-  const valueToken = line.token('');
+  const valueToken = line.token();
   if (valueToken === '') line.fail(`${name} has no value`);
   const value = parseFloatValue(valueToken);
   if (value === undefined) line.fail(`${name} has an invalid value ${JSON.stringify(valueToken)}`);
   line.skipBlanks();
   if (line.atEnd()) return { name, labels, value };
-  const tsToken = line.token('');
+  const tsToken = line.token();
   if (!TIMESTAMP.test(tsToken)) line.fail(`${name} has an invalid timestamp ${JSON.stringify(tsToken)}; expected whole milliseconds`);
   line.skipBlanks();
   if (!line.atEnd()) line.fail(`unexpected text after the timestamp of ${name}: ${line.describeHere()}`);
   return { name, labels, value, timestampMs: Number(tsToken) };
+}
+
+/** A name ends at a blank, the end of the line, or one of `delimiters`. */
+function endsToken(line: LineReader, delimiters: string): boolean {
+  const ch = line.peek();
+  return ch === '' || ch === ' ' || ch === '\t' || delimiters.includes(ch);
 }
 
 function requireFloatLabel(line: LineReader, sample: Sample, label: string): void {

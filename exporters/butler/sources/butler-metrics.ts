@@ -5,7 +5,7 @@
  * process families are ignored, except process_start_time_seconds, which
  * tells a Butler restart apart from a change.
  */
-import { ExpositionError, type Exposition, type Sample } from '../exposition-parser.js';
+import type { Exposition, Sample } from '../exposition-parser.js';
 import { fileLabel, type ButlerSnapshot, type ManagerSample, type RemoteFileSample } from '../observations.js';
 
 /** Per-manager families, and the field each feeds (undefined: presence only). */
@@ -22,7 +22,7 @@ const MANAGER_FAMILIES: Record<string, keyof ManagerSample | undefined> = {
 };
 
 /** Per remote file families ({repo, config_file}). */
-const REMOTE_FAMILIES: Record<string, keyof RemoteFileSample | undefined> = {
+const REMOTE_FAMILIES: Record<string, Exclude<keyof RemoteFileSample, 'repo' | 'configFile'> | undefined> = {
   butler_remoterepo_contact_success: 'contactSuccess',
   butler_remoterepo_contact_time: 'contactTimeSeconds',
   butler_localconfig_render_success: 'renderSuccess',
@@ -39,51 +39,50 @@ const WRITTEN_FAMILIES = new Set(['butler_localconfig_write_success', 'butler_lo
  */
 const MERGE_REPO = 'local';
 
-function label(sample: Sample, name: string, line: number): string {
+/** A well-formed exposition that is not what Butler writes. */
+export class NotButlerError extends Error {}
+
+function label(sample: Sample, name: string): string {
   const value = sample.labels[name];
-  if (value === undefined) throw new ExpositionError(line, `${sample.name} has no "${name}" label; this is not Butler's exposition`);
+  if (value === undefined) throw new NotButlerError(`${sample.name} has no "${name}" label, which Butler always sets`);
   return value;
 }
 
-/**
- * The snapshot of one good scrape. Throws ExpositionError when a Butler
- * family lacks the labels Butler always gives it. (Line numbers here are
- * sample positions: the parse already succeeded.)
- */
+/** The snapshot of one good scrape; throws NotButlerError when a Butler family lacks its labels. */
 export function butlerSnapshot(exposition: Exposition): ButlerSnapshot {
   const snapshot: ButlerSnapshot = { managers: new Map(), remoteFiles: new Map(), writtenFiles: new Map() };
-  exposition.samples.forEach((sample, i) => {
+  for (const sample of exposition.samples) {
     const name = sample.name;
     if (!name.startsWith('butler_')) {
       if (name === 'process_start_time_seconds') snapshot.processStartSeconds = sample.value;
-      return;
+      continue;
     }
     if (name in MANAGER_FAMILIES) {
-      const manager = label(sample, 'manager', i + 1);
+      const manager = label(sample, 'manager');
       let entry = snapshot.managers.get(manager);
       if (!entry) snapshot.managers.set(manager, (entry = {}));
       const field = MANAGER_FAMILIES[name];
       if (field) entry[field] = sample.value;
-      return;
+      continue;
     }
     if (name in REMOTE_FAMILIES) {
-      const repo = label(sample, 'repo', i + 1);
-      const configFile = label(sample, 'config_file', i + 1);
-      if (repo === MERGE_REPO && name === 'butler_remoterepo_config_valid') return;
+      const repo = label(sample, 'repo');
+      const configFile = label(sample, 'config_file');
+      if (repo === MERGE_REPO && name === 'butler_remoterepo_config_valid') continue;
       const key = fileLabel(repo, configFile);
       let entry = snapshot.remoteFiles.get(key);
       if (!entry) snapshot.remoteFiles.set(key, (entry = { repo, configFile }));
       const field = REMOTE_FAMILIES[name];
-      if (field) (entry as unknown as Record<string, number>)[field] = sample.value;
-      return;
+      if (field) entry[field] = sample.value;
+      continue;
     }
     if (WRITTEN_FAMILIES.has(name)) {
-      const file = label(sample, 'config_file', i + 1);
+      const file = label(sample, 'config_file');
       let entry = snapshot.writtenFiles.get(file);
       if (!entry) snapshot.writtenFiles.set(file, (entry = { file }));
       if (name === 'butler_localconfig_write_success') entry.writeSuccess = sample.value;
     }
     // butler_remoterepo_contact_retry{,_time}: its repo label holds the manager; not used.
-  });
+  }
   return snapshot;
 }

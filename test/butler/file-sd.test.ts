@@ -1,0 +1,68 @@
+/** Butler targets from Prometheus file_sd files: found, kept through a bad file, dropped after the grace period once gone. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { butlerExporter, type ButlerExporter } from '../../exporters/butler/index.js';
+import { ManualClock } from '../../exporters/core/clock.js';
+import { sampleValue, startTestExporter, tempDir, type TestExporter } from '../support/exporter.js';
+import { FakeButlerMetrics } from './fake-butler-metrics.js';
+import { startFakeButler, type FakeButlerServer } from './fake-butler-server.js';
+import { butlerCycle } from './scenario.js';
+
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const close of cleanup.splice(0).reverse()) await close();
+});
+
+async function fakeButler(clock: ManualClock, path = '/metrics'): Promise<FakeButlerServer> {
+  const metrics = new FakeButlerMetrics(clock.now() / 1000 - 3600);
+  butlerCycle(metrics, clock.now() / 1000 - 60, { changed: ['prometheus'] });
+  const fake = await startFakeButler(metrics.text(), path);
+  cleanup.push(() => fake.close());
+  return fake;
+}
+
+describe('butler exporter: file_sd targets', () => {
+  it('scrapes what the files list, keeps the last good list through a bad file, drops a removed target after the grace period', async () => {
+    const clock = new ManualClock();
+    const a = await fakeButler(clock);
+    const b = await fakeButler(clock, '/butler/metrics');
+    const sd = join(tempDir(), 'butlers.json');
+    writeFileSync(sd, JSON.stringify([{ targets: [a.instance], labels: { team: 'obs' } }, { targets: [b.instance], labels: { __metrics_path__: '/butler/metrics' } }]));
+    const exporter: TestExporter = await startTestExporter(butlerExporter, {
+      clock,
+      sets: [`file_sd.files=["${sd}"]`, 'file_sd.refresh_seconds=3600', 'scrape.interval_seconds=3600', 'stale_after_seconds=600'],
+    });
+    cleanup.push(() => exporter.stop());
+    const instance = exporter.instance as ButlerExporter;
+    const up = (text: string, target: FakeButlerServer) => sampleValue(text, 'butler_target_up', { instance: target.instance });
+
+    let text = await exporter.scrape();
+    expect(up(text, a)).toBe(1);
+    expect(up(text, b)).toBe(1);
+    expect(sampleValue(text, 'butler_reload_status', { instance: b.instance, manager: 'prometheus' })).toBe(200);
+
+    writeFileSync(sd, '[{"targets": [');
+    await instance.refreshTargets();
+    writeFileSync(sd, JSON.stringify([{ targets: [a.instance, 'not a target'] }]));
+    await instance.refreshTargets();
+    text = await exporter.scrape();
+    expect(sampleValue(text, 'fleetwatch_rejected_requests_total', { exporter: 'butler', reason: 'invalid_file_sd' })).toBe(2);
+
+    // b is no longer listed: no longer scraped, its series kept for the grace period.
+    const scrapesOfB = b.scrapes;
+    clock.advance(599_000);
+    await instance.scrapeAll();
+    text = await exporter.scrape();
+    expect(b.scrapes).toBe(scrapesOfB);
+    expect(up(text, b)).toBe(1);
+    expect(sampleValue(text, 'butler_reload_status', { instance: b.instance, manager: 'prometheus' })).toBe(200);
+
+    clock.advance(1000);
+    await instance.scrapeAll();
+    text = await exporter.scrape();
+    expect(up(text, b)).toBeUndefined();
+    expect(sampleValue(text, 'butler_reload_status', { instance: b.instance, manager: 'prometheus' })).toBeUndefined();
+    expect(up(text, a)).toBe(1);
+  });
+});
