@@ -363,7 +363,7 @@ export class ConnectorsModel {
     this.dirty.delete(key);
     this.dropped.add(key);
     if (r.source === undefined) this.otlpOnly -= 1;
-    else for (const alias of aliasesOf(r.instance)) this.aliases.get(alias)?.delete(key);
+    else this.removeAliases(key, r);
     const left = (this.instancesPerConnector.get(r.connector) ?? 1) - 1;
     if (left > 0) {
       this.instancesPerConnector.set(r.connector, left);
@@ -380,6 +380,14 @@ export class ConnectorsModel {
       let keys = this.aliases.get(alias);
       if (!keys) this.aliases.set(alias, (keys = new Set()));
       keys.add(key);
+    }
+  }
+
+  private removeAliases(key: string, r: InstanceRecord): void {
+    for (const alias of aliasesOf(r.instance)) {
+      const keys = this.aliases.get(alias);
+      keys?.delete(key);
+      if (keys?.size === 0) this.aliases.delete(alias);
     }
   }
 

@@ -45,6 +45,7 @@ export function probeOnce(host: string, port: number, path: string, timeoutMs: n
       res.resume();
     });
     req.on('error', () => finish(0));
+    req.end();
     const timer = setTimeout(() => finish(0), timeoutMs);
   });
 }
