@@ -1,5 +1,6 @@
 /** The whole config file: process-wide keys, then one section per exporter. */
 import { z } from 'zod';
+import { pagerConfigSchema, simConfigSchema } from '../sim/config.js';
 import { str } from './core/config.js';
 import { EXPORTERS } from './registry.js';
 
@@ -9,6 +10,8 @@ export const rootConfigSchema = z
     data_dir: str().default('./data'),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ...Object.fromEntries(EXPORTERS.map((e) => [e.name, e.configSchema])),
+    sim: simConfigSchema,
+    pager: pagerConfigSchema,
   })
   .strict();
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { collectorsExporter, type CollectorsExporter } from '../../exporters/collectors/index.js';
 import { promtoolCheckMetrics } from '../support/binaries.js';
 import { sampleValue, startTestExporter, tempDir, type TestExporter } from '../support/exporter.js';
-import { FakeBindplane, type FakeAgent } from './fake-bindplane.js';
+import { FakeBindplane, type FakeAgent } from '../../sim/collectors/fake-bindplane.js';
 
 const cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {

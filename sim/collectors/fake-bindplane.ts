@@ -26,7 +26,7 @@ export class FakeBindplane {
 
   constructor(readonly apiKey: string) {}
 
-  async start(): Promise<string> {
+  async start(host = '127.0.0.1', port = 0): Promise<string> {
     this.server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://fake');
       const apiKey = req.headers['x-bindplane-api-key'] as string | undefined;
@@ -38,11 +38,12 @@ export class FakeBindplane {
       if (url.pathname !== '/v1/agents') return void res.writeHead(404).end();
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ agents: this.agents.slice(offset, offset + limit) }));
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
+    return `http://${host}:${(this.server.address() as AddressInfo).port}`;
   }
 
   async stop(): Promise<void> {
-    await new Promise((resolve) => this.server?.close(resolve));
+    if (!this.server?.listening) return;
+    await new Promise((resolve) => this.server!.close(resolve));
   }
 }

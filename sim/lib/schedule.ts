@@ -1,0 +1,46 @@
+/** Timers for simulated things: repeating with jitter, and all stoppable at once. */
+export class Schedule {
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  /** Runs `fn` every `ms` (±10 %), first after a random share of `ms` so a fleet does not beat in step. */
+  every(ms: number, fn: () => unknown): () => void {
+    let timer: NodeJS.Timeout;
+    const next = (delay: number) => {
+      timer = setTimeout(() => {
+        this.timers.delete(timer);
+        void Promise.resolve()
+          .then(fn)
+          .catch(() => undefined)
+          .finally(() => {
+            if (!stopped) next(ms * (0.9 + Math.random() * 0.2));
+          });
+      }, delay);
+      this.timers.add(timer);
+    };
+    let stopped = false;
+    next(Math.random() * ms);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      this.timers.delete(timer);
+    };
+  }
+
+  after(ms: number, fn: () => unknown): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void Promise.resolve().then(fn).catch(() => undefined);
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  stopAll(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+}
+
+/** A deterministic pick from a list, for faults that must not land on the same entity twice. */
+export function pickFree<T>(items: readonly T[], taken: (item: T) => boolean): T | undefined {
+  return items.find((item) => !taken(item));
+}
