@@ -90,7 +90,8 @@ export function renderAlertmanagerConfig(t: AlertmanagerTargets): string {
 
 /** The stack's two configs: stack/alertmanager/start.sh picks one by whether a routing key was given. */
 export function alertmanagerArtifacts(): Record<string, string> {
-  const routingKeyFile = '/etc/alertmanager/secrets/pagerduty-routing-key';
+  // Where stack/alertmanager/start.sh puts the key it was given.
+  const routingKeyFile = '/tmp/fleetwatch/pagerduty-routing-key';
   const ticketWebhookUrl = 'http://pager:9099/tickets';
   return {
     'stack/alertmanager/alertmanager.yml': renderAlertmanagerConfig({ routingKeyFile, ticketWebhookUrl }),

@@ -1,4 +1,242 @@
-/** Alerts on Butler config reload phases (fleetwatch butler). */
-import type { RuleGroup } from '../lib/types.js';
+/**
+ * Alerts on Butler config reload phases (fleetwatch butler).
+ *
+ * Butler's failures stop config *changes* from landing; the managed
+ * Prometheus or Alertmanager keeps running what it has. So nothing here pages:
+ * every phase failure is a ticket, and the LKG restore (Butler's safety net
+ * working) is information. Staleness is alerted on phase 1 only
+ * (`butler_remote_time`): the later phases run only when a file changed, so
+ * the age of `butler_reload_time` and `butler_lkg` says nothing about health.
+ *
+ * Every series carries `instance` (the Butler target, `host:port`) and the
+ * Prometheus `job`; joins are `on (job, instance)`. The scrape job of the
+ * butler exporter needs `honor_labels: true`, or Prometheus renames the
+ * Butler's `instance` to `exported_instance`.
+ */
+import { butlerCatalog as c } from '../../exporters/butler/catalog.js';
+import { DASHBOARD_UIDS } from '../../dashboards/uids.js';
+import type { RuleGroup, SeriesInput } from '../lib/types.js';
 
-export const butlerRules: RuleGroup = { name: 'fleetwatch-butler', domain: 'butler', alerts: [] };
+const fileDashboard = { uid: DASHBOARD_UIDS.butler, vars: { instance: 'instance', file: 'file' } };
+const managerDashboard = { uid: DASHBOARD_UIDS.butler, vars: { instance: 'instance', manager: 'manager' } };
+
+/** Phase 1 has no `for` that suits every scheduler interval, so staleness is counted in intervals. */
+export const STALE_AFTER_INTERVALS = 3;
+
+/** Recording rules, also read by the dashboard. */
+export const REMOTE_AGE_SECONDS = 'instance_file:butler_remote_time:age_seconds';
+export const REMOTE_AGE_INTERVALS = 'instance_file:butler_remote_time:age_intervals';
+
+// The test fixtures: one Butler, one remote file, one written file, one manager.
+const JOB = 'fleetwatch-butler';
+const INSTANCE = 'butler-1:8080';
+const REMOTE_FILE = 'cfg.example.com/rules/alerts.yml';
+const WRITTEN_FILE = 'alerts.yml';
+const target = `job="${JOB}",instance="${INSTANCE}"`;
+const remoteFile = (file = REMOTE_FILE) => `${target},file="${file}"`;
+const manager = (name = 'prometheus') => `${target},manager="${name}"`;
+const schedulerInterval = (seconds: number): SeriesInput => ({ series: `${c.butler_scheduler_interval_seconds}{${target}}`, values: `${seconds}x30` });
+
+const CODE_HINT = '(0: no response, -1: failed, code unknown)';
+
+export const butlerRules: RuleGroup = {
+  name: 'fleetwatch-butler',
+  domain: 'butler',
+  recording: [
+    // Age of the last successful fetch: phase 1 runs every scheduler interval, so this is safe to alert on.
+    { record: REMOTE_AGE_SECONDS, expr: `time() - ${c.butler_remote_time}` },
+    // The same age in scheduler intervals, so one dashboard threshold suits Butlers with any interval.
+    { record: REMOTE_AGE_INTERVALS, expr: `${REMOTE_AGE_SECONDS} / on (job, instance) group_left () ${c.butler_scheduler_interval_seconds}` },
+  ],
+  alerts: [
+    {
+      alert: 'ButlerTargetDown',
+      expr: `${c.butler_target_up} == 0`,
+      for: '5m',
+      severity: 'warning',
+      summary: 'A Butler cannot be scraped; its config phases are not monitored.',
+      description: 'fleetwatch has failed to scrape Butler {{ $labels.instance }} for 5 minutes (butler_target_up = {{ $value }}); its phase metrics are frozen as of the last good scrape.',
+      dashboard: { uid: DASHBOARD_UIDS.butler, vars: { instance: 'instance' } },
+      fires: {
+        series: [{ series: `${c.butler_target_up}{${target}}`, values: '1 1 0 0 0 0 0 0 0 0' }],
+        at: '8m',
+        labels: { job: JOB, instance: INSTANCE },
+        description: `fleetwatch has failed to scrape Butler ${INSTANCE} for 5 minutes (butler_target_up = 0); its phase metrics are frozen as of the last good scrape.`,
+      },
+      nearMiss: {
+        series: [{ series: `${c.butler_target_up}{${target}}`, values: '1 1 1 1 0 0 0 0 0 0' }],
+        at: '8m',
+        why: 'down for 4 minutes',
+      },
+    },
+    {
+      alert: 'ButlerRemoteFetchFailing',
+      expr: `${c.butler_remote_status} != 200`,
+      for: '10m',
+      severity: 'warning',
+      summary: 'Butler cannot fetch a config file from its remote; changes to it are not applied.',
+      description: `Butler {{ $labels.instance }} has failed to fetch {{ $labels.file }} for 10 minutes; the last fetch returned {{ $value }} ${CODE_HINT}.`,
+      dashboard: fileDashboard,
+      fires: {
+        series: [{ series: `${c.butler_remote_status}{${remoteFile()}}`, values: '200 200 503x14' }],
+        at: '13m',
+        labels: { job: JOB, instance: INSTANCE, file: REMOTE_FILE },
+        description: `Butler ${INSTANCE} has failed to fetch ${REMOTE_FILE} for 10 minutes; the last fetch returned 503 ${CODE_HINT}.`,
+      },
+      nearMiss: {
+        series: [{ series: `${c.butler_remote_status}{${remoteFile()}}`, values: '200x3 0x13' }],
+        at: '13m',
+        why: 'failing for 9 minutes',
+      },
+    },
+    {
+      alert: 'ButlerRemoteStale',
+      // Only files whose last fetch succeeded: a failing fetch is ButlerRemoteFetchFailing, with its code.
+      expr: `${REMOTE_AGE_SECONDS} > on (job, instance) group_left () (${STALE_AFTER_INTERVALS} * ${c.butler_scheduler_interval_seconds}) unless on (job, instance, file) ${c.butler_remote_status} != 200`,
+      for: '5m',
+      severity: 'warning',
+      summary: `Butler has not fetched a config file for over ${STALE_AFTER_INTERVALS} scheduler intervals.`,
+      description: `Butler {{ $labels.instance }} last fetched {{ $labels.file }} {{ $value | humanizeDuration }} ago, over ${STALE_AFTER_INTERVALS} scheduler intervals, although its last fetch succeeded.`,
+      dashboard: fileDashboard,
+      fires: {
+        // Fetched every minute until 3m, then never again: over 3 × 60 s old from 7m, for 5m at 12m.
+        series: [
+          schedulerInterval(60),
+          { series: `${c.butler_remote_time}{${remoteFile()}}`, values: '0 60 120 180x27' },
+          { series: `${c.butler_remote_status}{${remoteFile()}}`, values: '200x30' },
+        ],
+        at: '13m',
+        labels: { job: JOB, instance: INSTANCE, file: REMOTE_FILE },
+        description: `Butler ${INSTANCE} last fetched ${REMOTE_FILE} 10m 0s ago, over ${STALE_AFTER_INTERVALS} scheduler intervals, although its last fetch succeeded.`,
+      },
+      nearMiss: {
+        // alerts.yml is fetched only every 5 minutes with a 90 s interval: at most 240 s old, under 270 s;
+        // rules.yml stopped at 3m, but its fetches fail: that is ButlerRemoteFetchFailing's to say.
+        series: [
+          schedulerInterval(90),
+          { series: `${c.butler_remote_time}{${remoteFile()}}`, values: '0 0 0 0 0 300 300 300 300 300 600 600 600 600 600 900 900 900 900 900' },
+          { series: `${c.butler_remote_status}{${remoteFile()}}`, values: '200x20' },
+          { series: `${c.butler_remote_time}{${remoteFile('cfg.example.com/rules/rules.yml')}}`, values: '0 60 120 180x17' },
+          { series: `${c.butler_remote_status}{${remoteFile('cfg.example.com/rules/rules.yml')}}`, values: '200 200 200 200 0x16' },
+        ],
+        at: '19m',
+        why: 'fetched late but within 3 intervals, or stale because the fetch fails',
+      },
+    },
+    {
+      alert: 'ButlerMustacheFailing',
+      expr: `${c.butler_cfg_mustache} == 0`,
+      for: '10m',
+      severity: 'warning',
+      summary: "Butler cannot render a config file's mustache templates; the manager's files are not written.",
+      description: "Butler {{ $labels.instance }} has failed to render the mustache templates of {{ $labels.file }} for 10 minutes (butler_cfg_mustache = {{ $value }}); none of its manager's files are written or reloaded.",
+      dashboard: fileDashboard,
+      fires: {
+        series: [{ series: `${c.butler_cfg_mustache}{${remoteFile()}}`, values: '1 1 0x14' }],
+        at: '13m',
+        labels: { job: JOB, instance: INSTANCE, file: REMOTE_FILE },
+        description: `Butler ${INSTANCE} has failed to render the mustache templates of ${REMOTE_FILE} for 10 minutes (butler_cfg_mustache = 0); none of its manager's files are written or reloaded.`,
+      },
+      nearMiss: {
+        series: [{ series: `${c.butler_cfg_mustache}{${remoteFile()}}`, values: '1x3 0x13' }],
+        at: '13m',
+        why: 'failing for 9 minutes',
+      },
+    },
+    {
+      alert: 'ButlerRenderFailing',
+      // Butler skips validation after a mustache failure and reports it invalid too: one cause, one alert.
+      expr: `${c.butler_cfg_render} == 0 unless on (job, instance, file) ${c.butler_cfg_mustache} == 0`,
+      for: '10m',
+      severity: 'warning',
+      summary: "A config file fails Butler's parsing and validation; the manager's files are not written.",
+      description: "Butler {{ $labels.instance }} has rejected {{ $labels.file }} as invalid {{ $labels.method }} for 10 minutes (butler_cfg_render = {{ $value }}); none of its manager's files are written or reloaded.",
+      dashboard: fileDashboard,
+      fires: {
+        series: [
+          { series: `${c.butler_cfg_render}{${remoteFile()},method="yml"}`, values: '1 1 0x14' },
+          { series: `${c.butler_cfg_mustache}{${remoteFile()}}`, values: '1x16' },
+        ],
+        at: '13m',
+        labels: { job: JOB, instance: INSTANCE, file: REMOTE_FILE, method: 'yml' },
+        description: `Butler ${INSTANCE} has rejected ${REMOTE_FILE} as invalid yml for 10 minutes (butler_cfg_render = 0); none of its manager's files are written or reloaded.`,
+      },
+      nearMiss: {
+        series: [
+          { series: `${c.butler_cfg_render}{${remoteFile()},method="yml"}`, values: '1x3 0x13' },
+          { series: `${c.butler_cfg_mustache}{${remoteFile()}}`, values: '1x16' },
+          { series: `${c.butler_cfg_render}{${remoteFile('cfg.example.com/prometheus.yml')},method="yml"}`, values: '1 1 0x14' },
+          { series: `${c.butler_cfg_mustache}{${remoteFile('cfg.example.com/prometheus.yml')}}`, values: '1 1 0x14' },
+        ],
+        at: '13m',
+        why: 'invalid for 9 minutes, or invalid only because mustache failed',
+      },
+    },
+    {
+      alert: 'ButlerWriteFailing',
+      expr: `${c.butler_write} == 0`,
+      for: '5m',
+      severity: 'warning',
+      summary: 'Butler cannot write a config file to disk; the file may be truncated and the manager is not reloaded.',
+      description: 'Butler {{ $labels.instance }} has failed to write {{ $labels.file }} for 5 minutes (butler_write = {{ $value }}); the copy on disk may be partial.',
+      dashboard: fileDashboard,
+      fires: {
+        series: [{ series: `${c.butler_write}{${target},file="${WRITTEN_FILE}"}`, values: '1 1 0x10' }],
+        at: '8m',
+        labels: { job: JOB, instance: INSTANCE, file: WRITTEN_FILE },
+        description: `Butler ${INSTANCE} has failed to write ${WRITTEN_FILE} for 5 minutes (butler_write = 0); the copy on disk may be partial.`,
+      },
+      nearMiss: {
+        series: [{ series: `${c.butler_write}{${target},file="${WRITTEN_FILE}"}`, values: '1x3 0x9' }],
+        at: '8m',
+        why: 'failing for 4 minutes',
+      },
+    },
+    {
+      alert: 'ButlerReloadFailing',
+      // A timeout tolerated by manager-timeout-ok sets no status (the design note), so it never matches.
+      expr: `${c.butler_reload_status} != 200`,
+      for: '10m',
+      severity: 'warning',
+      summary: 'A manager rejects or does not answer Butler\'s reload; the new config is not running.',
+      description: `Butler {{ $labels.instance }} has failed to reload {{ $labels.manager }} for 10 minutes; the last attempt returned {{ $value }} ${CODE_HINT}.`,
+      dashboard: managerDashboard,
+      fires: {
+        series: [{ series: `${c.butler_reload_status}{${manager()}}`, values: '200 200 500x14' }],
+        at: '13m',
+        labels: { job: JOB, instance: INSTANCE, manager: 'prometheus' },
+        description: `Butler ${INSTANCE} has failed to reload prometheus for 10 minutes; the last attempt returned 500 ${CODE_HINT}.`,
+      },
+      nearMiss: {
+        series: [
+          { series: `${c.butler_reload_status}{${manager()}}`, values: '200x3 0x13' },
+          // alertmanager has manager-timeout-ok: its timeouts are counted, its status stays.
+          { series: `${c.butler_reload_status}{${manager('alertmanager')}}`, values: '200x16' },
+          { series: `${c.butler_reloads_total}{${manager('alertmanager')},result="timeout"}`, values: '0 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14' },
+        ],
+        at: '13m',
+        why: 'failing for 9 minutes, or timing out with timeout-ok',
+      },
+    },
+    {
+      alert: 'ButlerLkgRestored',
+      expr: `increase(${c.butler_lkg_restores_total}[1h]) > 0`,
+      for: '0m',
+      severity: 'info',
+      summary: "Butler restored a manager's last known good config after a failed reload.",
+      description: 'Butler {{ $labels.instance }} restored the last known good config of {{ $labels.manager }} about {{ $value | printf "%.0f" }} time(s) in the last hour.',
+      dashboard: managerDashboard,
+      fires: {
+        series: [{ series: `${c.butler_lkg_restores_total}{${manager()}}`, values: '0 0 0 1 1 1 1' }],
+        at: '6m',
+        labels: { job: JOB, instance: INSTANCE, manager: 'prometheus' },
+        description: `Butler ${INSTANCE} restored the last known good config of prometheus about 1 time(s) in the last hour.`,
+      },
+      nearMiss: {
+        series: [{ series: `${c.butler_lkg_restores_total}{${manager()}}`, values: '0 1x70' }],
+        at: '70m',
+        why: 'the last restore was over an hour ago',
+      },
+    },
+  ],
+};
