@@ -27,7 +27,8 @@ ${EXPORTERS.map((e) => `  ${e.name.padEnd(12)}${e.description}`).join('\n')}
   check       validate the configuration and exit
 
 options:
-  --config FILE   YAML config file (default: $FLEETWATCH_CONFIG, else none)
+  --config FILE   YAML config file; repeat to lay overlays over a base (default: the
+                  comma-separated files in $FLEETWATCH_CONFIG, else none)
   --set k.p=v     override one key, e.g. --set collectors.listen.port=9910
   --sim URL       the simulator's control API for "fault" (default: $FLEETWATCH_SIM_URL, else http://127.0.0.1:9820)
   --help          this text
@@ -76,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { config: { type: 'string' }, set: { type: 'string', multiple: true }, sim: { type: 'string' }, help: { type: 'boolean' } },
+    options: { config: { type: 'string', multiple: true }, set: { type: 'string', multiple: true }, sim: { type: 'string' }, help: { type: 'boolean' } },
   });
   const command = positionals[0];
   if (values.help || !command) {
@@ -93,7 +94,8 @@ async function main(argv: string[]): Promise<number> {
 
   let config: RootConfig;
   try {
-    config = loadConfig(rootConfigSchema, { file: values.config ?? process.env.FLEETWATCH_CONFIG, env: process.env, sets: values.set ?? [] }) as RootConfig;
+    const files = values.config ?? (process.env.FLEETWATCH_CONFIG ?? '').split(',').filter(Boolean);
+    config = loadConfig(rootConfigSchema, { files, env: process.env, sets: values.set ?? [] }) as RootConfig;
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`fleetwatch: ${err.message}`);

@@ -1,6 +1,6 @@
 /**
- * Configuration: a YAML file, then environment overrides, then `--set`
- * flags, validated against a schema at start. A bad value stops start-up with
+ * Configuration: YAML files (a base and overlays, merged in order), then
+ * environment overrides, then `--set` flags, validated against a schema at start. A bad value stops start-up with
  * a message that names the key and says what was expected.
  *
  * Overrides address keys by path: `FLEETWATCH_COLLECTORS__OPAMP__PORT=4321`
@@ -16,8 +16,8 @@ import { z } from 'zod';
 export class ConfigError extends Error {}
 
 export interface ConfigInputs {
-  /** Path of the YAML file, if any. */
-  file?: string;
+  /** YAML files, merged in order (later keys win; lists are replaced, not appended). */
+  files?: readonly string[];
   env?: NodeJS.ProcessEnv;
   /** `key.path=value` strings from `--set` flags. */
   sets?: readonly string[];
@@ -65,9 +65,18 @@ function readFile(file: string): Tree {
   return data;
 }
 
-/** Merges file, environment and flags into one raw tree (later wins). */
+function deepMerge(base: Tree, over: Tree): Tree {
+  const out: Tree = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] = isTree(current) && isTree(value) ? deepMerge(current, value) : value;
+  }
+  return out;
+}
+
+/** Merges the files, then the environment, then flags into one raw tree (later wins). */
 export function rawConfig(inputs: ConfigInputs): Tree {
-  const tree = inputs.file ? readFile(inputs.file) : {};
+  const tree = (inputs.files ?? []).reduce<Tree>((merged, file) => deepMerge(merged, readFile(file)), {});
   for (const [name, value] of Object.entries(inputs.env ?? {})) {
     if (!name.startsWith(ENV_PREFIX) || ENV_RESERVED.has(name) || value === undefined) continue;
     const path = name.slice(ENV_PREFIX.length).toLowerCase().split('__');
