@@ -17,8 +17,12 @@ export interface AlertmanagerTargets {
   ticketWebhookUrl: string;
 }
 
-/** Labels that name an entity, in any domain: alerts about the same one travel together. */
-export const ENTITY_LABELS = ['job', 'collector_id', 'connector', 'instance', 'stream', 'sub_stream', 'manager'];
+/**
+ * Labels that name an entity, in any domain: alerts about the same one travel
+ * together. A health-sync stream is the entity (its sub streams are detail),
+ * so one broken integration is one notification.
+ */
+export const ENTITY_LABELS = ['job', 'collector_id', 'connector', 'instance', 'stream', 'manager'];
 
 /** Which alert silences which, and on which labels they must agree. */
 export const INHIBITIONS: Array<{ why: string; source: string[]; target: string[]; equal: string[] }> = [
@@ -33,6 +37,36 @@ export const INHIBITIONS: Array<{ why: string; source: string[]; target: string[
     source: ['alertname="CollectorFleetDisconnected"'],
     target: ['alertname="CollectorDisconnected"'],
     equal: ['job'],
+  },
+  {
+    why: 'a connector with no ready instance pages once, not once per instance',
+    source: ['alertname="ConnectorNoReadyInstance"'],
+    target: ['alertname=~"ConnectorInstanceDown|ConnectorInstanceNotReady|ConnectorHeartbeatMissing|ConnectorControlPlanePingsMissing|ConnectorMemoryHigh|ConnectorRedundancyLost|ConnectorUnexpectedStops"'],
+    equal: ['job', 'connector'],
+  },
+  {
+    why: 'half the health-sync estate going stale pages once, not once per sub stream',
+    source: ['alertname="HealthSyncManySubStreamsLate"'],
+    target: ['alertname=~"HealthSyncSubStreamLate|HealthSyncSubStreamExpired"'],
+    equal: ['job'],
+  },
+  {
+    why: 'a snapshot missing its stop is why its sub stream is late',
+    source: ['alertname="HealthSyncSubStreamMissingStop"'],
+    target: ['alertname="HealthSyncSubStreamLate"'],
+    equal: ['job', 'instance', 'stream', 'sub_stream'],
+  },
+  {
+    why: 'a tee spool about to fill pages; its stalled delivery is the same cause',
+    source: ['alertname="HealthSyncTeeSpoolFilling"'],
+    target: ['alertname="HealthSyncTeeDeliveryStalled"'],
+    equal: ['job', 'instance'],
+  },
+  {
+    why: 'a Butler that cannot be scraped freezes every phase metric derived from it',
+    source: ['alertname="ButlerTargetDown"'],
+    target: ['alertname=~"Butler.+"', 'alertname!="ButlerTargetDown"'],
+    equal: ['job', 'instance'],
   },
 ];
 
