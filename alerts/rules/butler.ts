@@ -15,6 +15,7 @@
  */
 import { butlerCatalog as c } from '../../exporters/butler/catalog.js';
 import { DASHBOARD_UIDS } from '../../dashboards/uids.js';
+import { duration } from '../lib/time.js';
 import type { RuleGroup, SeriesInput } from '../lib/types.js';
 
 const fileDashboard = { uid: DASHBOARD_UIDS.butler, vars: { instance: 'instance', file: 'file' } };
@@ -52,7 +53,7 @@ export const butlerRules: RuleGroup = {
     {
       alert: 'ButlerTargetDown',
       expr: `${c.butler_target_up} == 0`,
-      for: '5m',
+      for: duration('5m'),
       severity: 'warning',
       summary: 'A Butler cannot be scraped; its config phases are not monitored.',
       description: 'fleetwatch has failed to scrape Butler {{ $labels.instance }} for 5 minutes (butler_target_up = {{ $value }}); its phase metrics are frozen as of the last good scrape.',
@@ -72,7 +73,7 @@ export const butlerRules: RuleGroup = {
     {
       alert: 'ButlerRemoteFetchFailing',
       expr: `${c.butler_remote_status} != 200`,
-      for: '10m',
+      for: duration('10m'),
       severity: 'warning',
       summary: 'Butler cannot fetch a config file from its remote; changes to it are not applied.',
       description: `Butler {{ $labels.instance }} has failed to fetch {{ $labels.file }} for 10 minutes; the last fetch returned {{ $value }} ${CODE_HINT}.`,
@@ -93,7 +94,7 @@ export const butlerRules: RuleGroup = {
       alert: 'ButlerRemoteStale',
       // Only files whose last fetch succeeded: a failing fetch is ButlerRemoteFetchFailing, with its code.
       expr: `${REMOTE_AGE_SECONDS} > on (job, instance) group_left () (${STALE_AFTER_INTERVALS} * ${c.butler_scheduler_interval_seconds}) unless on (job, instance, file) ${c.butler_remote_status} != 200`,
-      for: '5m',
+      for: duration('5m'),
       severity: 'warning',
       summary: `Butler has not fetched a config file for over ${STALE_AFTER_INTERVALS} scheduler intervals.`,
       description: `Butler {{ $labels.instance }} last fetched {{ $labels.file }} {{ $value | humanizeDuration }} ago, over ${STALE_AFTER_INTERVALS} scheduler intervals, although its last fetch succeeded.`,
@@ -126,7 +127,7 @@ export const butlerRules: RuleGroup = {
     {
       alert: 'ButlerMustacheFailing',
       expr: `${c.butler_cfg_mustache} == 0`,
-      for: '10m',
+      for: duration('10m'),
       severity: 'warning',
       summary: "Butler cannot render a config file's mustache templates; the manager's files are not written.",
       description: "Butler {{ $labels.instance }} has failed to render the mustache templates of {{ $labels.file }} for 10 minutes (butler_cfg_mustache = {{ $value }}); none of its manager's files are written or reloaded.",
@@ -147,7 +148,7 @@ export const butlerRules: RuleGroup = {
       alert: 'ButlerRenderFailing',
       // Butler skips validation after a mustache failure and reports it invalid too: one cause, one alert.
       expr: `${c.butler_cfg_render} == 0 unless on (job, instance, file) ${c.butler_cfg_mustache} == 0`,
-      for: '10m',
+      for: duration('10m'),
       severity: 'warning',
       summary: "A config file fails Butler's parsing and validation; the manager's files are not written.",
       description: "Butler {{ $labels.instance }} has rejected {{ $labels.file }} as invalid {{ $labels.method }} for 10 minutes (butler_cfg_render = {{ $value }}); none of its manager's files are written or reloaded.",
@@ -175,7 +176,7 @@ export const butlerRules: RuleGroup = {
     {
       alert: 'ButlerWriteFailing',
       expr: `${c.butler_write} == 0`,
-      for: '5m',
+      for: duration('5m'),
       severity: 'warning',
       summary: 'Butler cannot write a config file to disk; the file may be truncated and the manager is not reloaded.',
       description: 'Butler {{ $labels.instance }} has failed to write {{ $labels.file }} for 5 minutes (butler_write = {{ $value }}); the copy on disk may be partial.',
@@ -196,7 +197,7 @@ export const butlerRules: RuleGroup = {
       alert: 'ButlerReloadFailing',
       // A timeout tolerated by manager-timeout-ok sets no status (the design note), so it never matches.
       expr: `${c.butler_reload_status} != 200`,
-      for: '10m',
+      for: duration('10m'),
       severity: 'warning',
       summary: 'A manager rejects or does not answer Butler\'s reload; the new config is not running.',
       description: `Butler {{ $labels.instance }} has failed to reload {{ $labels.manager }} for 10 minutes; the last attempt returned {{ $value }} ${CODE_HINT}.`,
@@ -220,8 +221,8 @@ export const butlerRules: RuleGroup = {
     },
     {
       alert: 'ButlerLkgRestored',
-      expr: `increase(${c.butler_lkg_restores_total}[1h]) > 0`,
-      for: '0m',
+      expr: `increase(${c.butler_lkg_restores_total}[${duration('1h')}]) > 0`,
+      for: duration('0m'),
       severity: 'info',
       summary: "Butler restored a manager's last known good config after a failed reload.",
       description: 'Butler {{ $labels.instance }} restored the last known good config of {{ $labels.manager }} about {{ $value | printf "%.0f" }} time(s) in the last hour.',

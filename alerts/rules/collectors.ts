@@ -2,14 +2,15 @@
 import { collectorsCatalog as c } from '../../exporters/collectors/catalog.js';
 import type { CollectorState } from '../../exporters/collectors/states.js';
 import { DASHBOARD_UIDS } from '../../dashboards/uids.js';
+import { duration, seconds } from '../lib/time.js';
 import type { AlertRule, RuleGroup, SeriesInput } from '../lib/types.js';
 
 const dashboard = { uid: DASHBOARD_UIDS.collectors, vars: { collector_id: 'collector_id' } };
 const identity = { collector_id: 'c-1', name: 'otelcol-contrib', version: '0.120.0', host: 'web-1', source: 'opamp' };
 
-/** Seconds a collector has been in `state`, for those in it longer than `seconds`, with its name and host. */
-function inStateLongerThan(state: CollectorState, seconds: number): string {
-  return `((time() - ${c.collector_state_since_timestamp_seconds}) > ${seconds} and on (collector_id) ${c.collector_state}{state="${state}"} == 1) * on (collector_id) group_left (name, host) ${c.collector_info}`;
+/** Seconds a collector has been in `state`, for those in it longer than `threshold` seconds, with its name and host. */
+function inStateLongerThan(state: CollectorState, threshold: number): string {
+  return `((time() - ${c.collector_state_since_timestamp_seconds}) > ${seconds(threshold)} and on (collector_id) ${c.collector_state}{state="${state}"} == 1) * on (collector_id) group_left (name, host) ${c.collector_info}`;
 }
 
 /** One collector in `state` since `since` seconds after the epoch (promtool's clock starts at 0). */
@@ -36,7 +37,7 @@ function stuck(a: StuckAlert): AlertRule {
   return {
     alert: a.alert,
     expr: inStateLongerThan(a.state, a.minutes * 60),
-    for: '1m',
+    for: duration('1m'),
     severity: 'warning',
     summary: a.summary,
     description: `Collector {{ $labels.collector_id }} ({{ $labels.name }} on {{ $labels.host }}) ${a.doing} for {{ $value | humanizeDuration }}.`,
@@ -68,8 +69,8 @@ export const collectorRules: RuleGroup = {
     stuck({ alert: 'CollectorUpgradeStuck', state: 'Upgrading', minutes: 30, summary: 'A collector upgrade has not finished in 30 minutes.', doing: 'has been Upgrading' }),
     {
       alert: 'CollectorFlapping',
-      expr: `changes(${c.collector_state_since_timestamp_seconds}[1h]) >= 6`,
-      for: '10m',
+      expr: `changes(${c.collector_state_since_timestamp_seconds}[${duration('1h')}]) >= 6`,
+      for: duration('10m'),
       severity: 'warning',
       summary: 'A collector keeps changing state.',
       description: 'Collector {{ $labels.collector_id }} changed state {{ $value }} times in the last hour.',
@@ -89,7 +90,7 @@ export const collectorRules: RuleGroup = {
     {
       alert: 'CollectorFleetDisconnected',
       expr: `job:collectors_disconnected:ratio > 0.25 and on (job) job:collectors:count >= 4`,
-      for: '3m',
+      for: duration('3m'),
       severity: 'critical',
       summary: 'A large share of the collector fleet is disconnected.',
       description: '{{ $value | humanizePercentage }} of the collectors known to {{ $labels.job }} are Disconnected.',
@@ -114,8 +115,8 @@ export const collectorRules: RuleGroup = {
     },
     {
       alert: 'CollectorIllegalTransitions',
-      expr: `sum by (from, to) (increase(${c.collector_illegal_transitions_total}[15m])) > 0`,
-      for: '0m',
+      expr: `sum by (from, to) (increase(${c.collector_illegal_transitions_total}[${duration('15m')}])) > 0`,
+      for: duration('0m'),
       severity: 'warning',
       summary: 'Collector state changes skipped steps of the state diagram; events were missed.',
       description: 'About {{ $value | printf "%.0f" }} collector state change(s) went from {{ $labels.from }} straight to {{ $labels.to }} in the last 15 minutes.',
@@ -135,7 +136,7 @@ export const collectorRules: RuleGroup = {
     {
       alert: 'CollectorSourceDown',
       expr: `${c.collector_source_up} == 0`,
-      for: '5m',
+      for: duration('5m'),
       severity: 'warning',
       summary: 'A source of collector states is down; its collectors keep their last known state.',
       description: 'The {{ $labels.source }} source of {{ $labels.job }} ({{ $labels.instance }}) has been down for 5 minutes (collector_source_up = {{ $value }}).',

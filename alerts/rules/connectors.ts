@@ -12,6 +12,7 @@
 import { DASHBOARD_UIDS } from '../../dashboards/uids.js';
 import { connectorsCatalog as c } from '../../exporters/connectors/catalog.js';
 import type { LifecycleState } from '../../exporters/connectors/lifecycle.js';
+import { duration, seconds } from '../lib/time.js';
 import type { AlertRule, RuleGroup, SeriesInput } from '../lib/types.js';
 
 /** The numbers the alerts use; the dashboard colours its panels with the same ones. Each is defended in its runbook. */
@@ -50,11 +51,11 @@ const connectorDashboard = { uid: DASHBOARD_UIDS.connectors, vars: { connector: 
 /** Heartbeat age per instance, in seconds. */
 const heartbeatAge = `(time() - ${c.connector_last_heartbeat_timestamp_seconds})`;
 /** Instances whose heartbeats still come: OTLP readings of the others (memory, pings) are stale, not news. */
-const heartbeatFresh = `(${heartbeatAge} < ${T.heartbeatSilenceSeconds})`;
+const heartbeatFresh = `(${heartbeatAge} < ${seconds(T.heartbeatSilenceSeconds)})`;
 
-/** Seconds an instance has been in one of `states`, for those in it longer than `seconds`, with a `state` label. */
-function inStateLongerThan(states: LifecycleState[], seconds: number): string {
-  return `((time() - ${c.connector_lifecycle_state_since_timestamp_seconds}) > ${seconds}) * on (${INSTANCE_KEY}) group_left (state) (${c.connector_lifecycle_state}{state=~"${states.join('|')}"} == 1)`;
+/** Seconds an instance has been in one of `states`, for those in it longer than `threshold` seconds, with a `state` label. */
+function inStateLongerThan(states: LifecycleState[], threshold: number): string {
+  return `((time() - ${c.connector_lifecycle_state_since_timestamp_seconds}) > ${seconds(threshold)}) * on (${INSTANCE_KEY}) group_left (state) (${c.connector_lifecycle_state}{state=~"${states.join('|')}"} == 1)`;
 }
 
 // ---- test fixtures: promtool's clock starts at 0, samples every minute ----
@@ -99,7 +100,7 @@ const heartbeating: SeriesInput = { series: `${c.connector_last_heartbeat_timest
 const instanceDown: AlertRule = {
   alert: 'ConnectorInstanceDown',
   expr: inStateLongerThan(['down'], T.downSeconds),
-  for: '1m',
+  for: duration('1m'),
   severity: 'warning',
   summary: 'A connector instance has been down for over 5 minutes.',
   description: 'Connector instance {{ $labels.instance }} of {{ $labels.connector }} has been down for {{ $value | humanizeDuration }}: its /health probe gets no 2xx answer.',
@@ -116,7 +117,7 @@ const instanceDown: AlertRule = {
 const instanceNotReady: AlertRule = {
   alert: 'ConnectorInstanceNotReady',
   expr: inStateLongerThan(['starting', 'draining'], T.notReadySeconds),
-  for: '1m',
+  for: duration('1m'),
   severity: 'warning',
   summary: 'A connector instance has been alive but not ready for over 10 minutes.',
   description: 'Connector instance {{ $labels.instance }} of {{ $labels.connector }} has been {{ $labels.state }} (alive, /ready not 2xx) for {{ $value | humanizeDuration }}.',
@@ -140,8 +141,8 @@ const heartbeatMissing: AlertRule = {
   alert: 'ConnectorHeartbeatMissing',
   // Down instances are ConnectorInstanceDown's; this one is for the silent ones probes cannot see
   // (OTLP-only instances) or that still answer /health while their telemetry has stopped.
-  expr: `(${heartbeatAge} > ${T.heartbeatSilenceSeconds}) unless on (${INSTANCE_KEY}) (${c.connector_up} == 0)`,
-  for: '5m',
+  expr: `(${heartbeatAge} > ${seconds(T.heartbeatSilenceSeconds)}) unless on (${INSTANCE_KEY}) (${c.connector_up} == 0)`,
+  for: duration('5m'),
   severity: 'warning',
   summary: 'A connector instance has stopped sending heartbeats.',
   description: 'Connector instance {{ $labels.instance }} of {{ $labels.connector }} has sent no heartbeat for {{ $value | humanizeDuration }}.',
@@ -157,8 +158,8 @@ const heartbeatMissing: AlertRule = {
 
 const unexpectedStops: AlertRule = {
   alert: 'ConnectorUnexpectedStops',
-  expr: `sum by (${CONNECTOR_KEY}) (increase(${c.connector_stops_total}{kind="unexpected"}[1h])) >= ${T.unexpectedStopsPerHour}`,
-  for: '0m',
+  expr: `sum by (${CONNECTOR_KEY}) (increase(${c.connector_stops_total}{kind="unexpected"}[${duration('1h')}])) >= ${T.unexpectedStopsPerHour}`,
+  for: duration('0m'),
   severity: 'warning',
   summary: 'Connector instances keep going down without draining first.',
   description: 'Connector {{ $labels.connector }} had {{ $value | printf "%.0f" }} unexpected stops (down without draining first) in the last hour.',
@@ -187,8 +188,8 @@ const pingsSince = (lastPing: number): SeriesInput[] => [heartbeating, { series:
 const controlPlanePingsMissing: AlertRule = {
   alert: 'ConnectorControlPlanePingsMissing',
   // Only while heartbeats come: a silent instance sends no ping counts either, and ConnectorHeartbeatMissing says so.
-  expr: `((time() - ${c.connector_control_plane_last_ping_timestamp_seconds}) > ${T.pingSilenceSeconds}) and on (${INSTANCE_KEY}) ${heartbeatFresh}`,
-  for: '5m',
+  expr: `((time() - ${c.connector_control_plane_last_ping_timestamp_seconds}) > ${seconds(T.pingSilenceSeconds)}) and on (${INSTANCE_KEY}) ${heartbeatFresh}`,
+  for: duration('5m'),
   severity: 'warning',
   summary: 'A connector instance no longer receives pings from the Control Plane.',
   description: 'Connector instance {{ $labels.instance }} of {{ $labels.connector }} has received no Control Plane ping for {{ $value | humanizeDuration }} while still sending heartbeats.',
@@ -208,7 +209,7 @@ const memoryHigh: AlertRule = {
   alert: 'ConnectorMemoryHigh',
   // The last reading of an instance that stopped reporting stays exported; only trust it while heartbeats come.
   expr: `${c.connector_memory_usage_percent} > ${T.memoryPercent} and on (${INSTANCE_KEY}) ${heartbeatFresh}`,
-  for: '15m',
+  for: duration('15m'),
   severity: 'warning',
   summary: 'A connector instance has used over 90% of its memory allotment for 15 minutes.',
   description: 'Connector instance {{ $labels.instance }} of {{ $labels.connector }} uses {{ $value | printf "%.0f" }}% of its memory allotment.',
@@ -227,7 +228,7 @@ const redundancyLost: AlertRule = {
   // Only connectors deployed with two or more instances: a single-instance connector never had redundancy to lose.
   // No ready instance at all is ConnectorNoReadyInstance (it pages).
   expr: `${R.probedInstances} >= 2 and on (${CONNECTOR_KEY}) ${R.readyInstances} == 1`,
-  for: '10m',
+  for: duration('10m'),
   severity: 'warning',
   summary: 'A connector is down to a single ready instance.',
   description: 'Connector {{ $labels.connector }} has one ready instance out of {{ $value }}; one more failure takes it down.',
@@ -245,7 +246,7 @@ const noReadyInstance: AlertRule = {
   alert: 'ConnectorNoReadyInstance',
   // Connectors known only from OTLP have no lifecycle, so always 0 ready: the probed-instance count keeps them out.
   expr: `${R.probedInstances} > 0 and on (${CONNECTOR_KEY}) ${R.readyInstances} == 0`,
-  for: '3m',
+  for: duration('3m'),
   severity: 'critical',
   summary: 'A connector has no ready instance; nothing can serve its traffic.',
   description: 'Connector {{ $labels.connector }} has no ready instance: none of its {{ $value }} probed instances answers /ready.',
@@ -262,7 +263,7 @@ const noReadyInstance: AlertRule = {
 const versionSkew: AlertRule = {
   alert: 'ConnectorVersionSkew',
   expr: `${R.versions} > 1`,
-  for: '1h',
+  for: duration('1h'),
   severity: 'warning',
   summary: 'A connector has run mixed versions for over an hour; a rolling upgrade is stuck or incomplete.',
   description: 'Connector {{ $labels.connector }} has run {{ $value }} different versions side by side for over an hour.',
@@ -281,8 +282,8 @@ const discoveryErrors = (values: string): SeriesInput[] => [{ series: `${c.conne
 const discoveryFailing: AlertRule = {
   alert: 'ConnectorDiscoveryFailing',
   // The exporter's own discovery: `instance` here is the exporter, the entity is its discovery source.
-  expr: `sum by (job, instance, source) (increase(${c.connector_discovery_errors_total}[10m])) > 0`,
-  for: '15m',
+  expr: `sum by (job, instance, source) (increase(${c.connector_discovery_errors_total}[${duration('10m')}])) > 0`,
+  for: duration('15m'),
   severity: 'warning',
   summary: 'Connector discovery keeps failing; new or moved connector instances are not probed.',
   description: 'The {{ $labels.source }} discovery of the connectors exporter {{ $labels.instance }} failed {{ $value | printf "%.0f" }} times in the last 10 minutes; it keeps probing its last good targets.',

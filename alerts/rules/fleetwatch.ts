@@ -1,5 +1,6 @@
 /** Alerts on fleetwatch itself: an exporter that is down blinds its whole domain. */
 import { DASHBOARD_UIDS } from '../../dashboards/uids.js';
+import { duration } from '../lib/time.js';
 import type { RuleGroup } from '../lib/types.js';
 
 /** The Prometheus job of each exporter is `fleetwatch-<domain>` (stack/prometheus). */
@@ -13,7 +14,7 @@ export const fleetwatchRules: RuleGroup = {
       alert: 'FleetwatchExporterDown',
       // The domain label (from the job) lets Alertmanager silence that domain's alerts while its exporter is down.
       expr: `label_replace(up{job=~"fleetwatch-(collectors|connectors|healthsync|butler)"} == 0, "domain", "$1", "job", "fleetwatch-(.+)")`,
-      for: '5m',
+      for: duration('5m'),
       severity: 'critical',
       summary: 'A fleetwatch exporter is down; its domain is not monitored.',
       description: 'The {{ $labels.domain }} exporter at {{ $labels.instance }} has not been scraped successfully for 5 minutes (up = {{ $value }}).',

@@ -12,6 +12,7 @@ import { DASHBOARD_UIDS } from '../../dashboards/uids.js';
 import { selfCatalog } from '../../exporters/core/self-metrics.js';
 import { healthsyncCatalog as h } from '../../exporters/healthsync/catalog.js';
 import { ERROR_CODES, type ErrorCode } from '../../exporters/healthsync/protocol.js';
+import { duration, seconds } from '../lib/time.js';
 import type { AlertRule, RuleGroup, SeriesInput } from '../lib/types.js';
 
 /** The labels that identify one sub stream (job and instance come from the scrape). */
@@ -58,7 +59,7 @@ const subStreamOf = (labels: Record<string, string>) => `Sub stream "${labels.su
 const late: AlertRule = {
   alert: 'HealthSyncSubStreamLate',
   expr: `${h.healthsync_substream_freshness_ratio} and ${ON_SUB_STREAM} ${h.healthsync_substream_error}{code="SubStreamLateData"}`,
-  for: '5m',
+  for: duration('5m'),
   severity: 'warning',
   summary: 'A health sub stream has missed its repeat interval; its health in StackState is stale.',
   description: `${SUB_STREAM_OF} has had no complete data for {{ $value | printf "%.1f" }} repeat intervals.`,
@@ -80,7 +81,7 @@ const expired: AlertRule = {
   alert: 'HealthSyncSubStreamExpired',
   // The value is what is left of the stream: 0 means the whole stream went quiet.
   expr: `${h.healthsync_substream_error}{code="SubStreamExpired"} * on (job, instance, stream) group_left () ${h.healthsync_substreams}`,
-  for: '5m',
+  for: duration('5m'),
   severity: 'warning',
   summary: 'A health sub stream expired; its check states were deleted.',
   description: `${SUB_STREAM_OF} sent no data for longer than its expiry interval, so its check states were deleted; {{ $value }} sub stream(s) of the stream are still set up.`,
@@ -101,7 +102,7 @@ const expired: AlertRule = {
 const missingStop: AlertRule = {
   alert: 'HealthSyncSubStreamMissingStop',
   expr: `${h.healthsync_substream_freshness_ratio} and ${ON_SUB_STREAM} ${h.healthsync_substream_error}{code="SubStreamMissingStop"}`,
-  for: '5m',
+  for: duration('5m'),
   severity: 'warning',
   summary: 'A health sub stream starts snapshots and does not stop them.',
   description: `${SUB_STREAM_OF} left a snapshot open for over 2 repeat intervals and it was stopped automatically; no complete snapshot for {{ $value | printf "%.1f" }} repeat intervals.`,
@@ -124,7 +125,7 @@ const checkpointGap: AlertRule = {
   // The value is the last applied offset: where the source has to resend from.
   expr: `${h.healthsync_checkpoint_offset} * ${ON_SUB_STREAM} group_right () ${h.healthsync_substream_error}{code=~"SubStreamInvalidCheckpoint|SubStreamMissingCheckpoint"}`,
   // Both errors are sticky (only clear-errors ends them): waiting proves nothing.
-  for: '0m',
+  for: duration('0m'),
   severity: 'warning',
   summary: 'A transactional increments sub stream has a gap in its checkpoint chain; its state may have diverged from the source.',
   description: `${SUB_STREAM_OF} has {{ $labels.code }}: increments were lost or cannot be verified. Last applied checkpoint offset: {{ $value | printf "%.0f" }}.`,
@@ -147,7 +148,7 @@ const streamErrors: AlertRule = {
   alert: 'HealthSyncStreamErrors',
   // Per stream and code: one broken integration is one alert, however many agents it has.
   expr: `count by (job, instance, stream, code) (${h.healthsync_substream_error}{code=~"${SENDER_ERROR_CODES.join('|')}"})`,
-  for: '15m',
+  for: duration('15m'),
   severity: 'warning',
   summary: 'A health stream keeps sending data its consistency model rejects or cannot read.',
   description: '{{ $value }} sub stream(s) of {{ $labels.stream }} have had {{ $labels.code }} active for at least 15 minutes.',
@@ -179,7 +180,7 @@ function fleetOfSubStreams(stale: number): SeriesInput[] {
 const manyLate: AlertRule = {
   alert: 'HealthSyncManySubStreamsLate',
   expr: 'job:healthsync_stale_substreams:ratio > 0.5 and on (job) job:healthsync_repeating_substreams:count >= 4',
-  for: '5m',
+  for: duration('5m'),
   severity: 'critical',
   summary: 'More than half of the health sub streams are late or expired at once.',
   description: '{{ $value | humanizePercentage }} of the sub streams {{ $labels.job }} watches are late or expired.',
@@ -191,8 +192,8 @@ const manyLate: AlertRule = {
 const rejected = (values: string) => series(`${selfCatalog.fleetwatch_rejected_requests_total}`, { ...scrape, exporter: 'healthsync', reason: 'unauthorized' }, values);
 const intakeRejecting: AlertRule = {
   alert: 'HealthSyncIntakeRejecting',
-  expr: `sum by (job, instance, reason) (rate(${selfCatalog.fleetwatch_rejected_requests_total}{exporter="healthsync",reason!~"${NOT_INTAKE_REASONS}"}[5m])) * 60 > 0`,
-  for: '15m',
+  expr: `sum by (job, instance, reason) (rate(${selfCatalog.fleetwatch_rejected_requests_total}{exporter="healthsync",reason!~"${NOT_INTAKE_REASONS}"}[${duration('5m')}])) * 60 > 0`,
+  for: duration('15m'),
   severity: 'warning',
   summary: 'The health intake keeps refusing payloads; their data is neither applied nor forwarded.',
   description: 'The healthsync intake at {{ $labels.instance }} has refused payloads as {{ $labels.reason }} for 15 minutes, {{ $value | printf "%.1f" }} a minute.',
@@ -210,10 +211,10 @@ const untracked = (values: string) => series(`${h.healthsync_untracked_messages_
 const limitReached: AlertRule = {
   alert: 'HealthSyncLimitReached',
   expr: [
-    `sum by (job, instance, limit) (increase(${h.healthsync_untracked_messages_total}[5m])) > 0`,
-    `label_replace(sum by (job, instance) (increase(${h.healthsync_untracked_check_states_total}[5m])) > 0, "limit", "check_states", "", "")`,
+    `sum by (job, instance, limit) (increase(${h.healthsync_untracked_messages_total}[${duration('5m')}])) > 0`,
+    `label_replace(sum by (job, instance) (increase(${h.healthsync_untracked_check_states_total}[${duration('5m')}])) > 0, "limit", "check_states", "", "")`,
   ].join(' or '),
-  for: '10m',
+  for: duration('10m'),
   severity: 'warning',
   summary: 'The healthsync exporter is at a tracking limit; some health data is not tracked.',
   description: 'The healthsync exporter {{ $labels.instance }} is at its {{ $labels.limit }} limit: {{ $value | printf "%.0f" }} item(s) not tracked in the last 5 minutes.',
@@ -230,8 +231,8 @@ const limitReached: AlertRule = {
 const oldestWaiting = (values: string) => series(`${h.healthsync_tee_spool_oldest_timestamp_seconds}`, scrape, values);
 const teeStalled: AlertRule = {
   alert: 'HealthSyncTeeDeliveryStalled',
-  expr: `time() - ${h.healthsync_tee_spool_oldest_timestamp_seconds} > 600`,
-  for: '5m',
+  expr: `time() - ${h.healthsync_tee_spool_oldest_timestamp_seconds} > ${seconds(600)}`,
+  for: duration('5m'),
   severity: 'warning',
   summary: 'The tee has not delivered to the upstream receiver for over 10 minutes; StackState is not getting health data.',
   description: 'The oldest payload in the tee spool of {{ $labels.instance }} has waited {{ $value | humanizeDuration }} for the upstream receiver.',
@@ -245,8 +246,8 @@ const spool = (bytes: string) => [series(`${h.healthsync_tee_spool_bytes}`, scra
 const teeSpoolFilling: AlertRule = {
   alert: 'HealthSyncTeeSpoolFilling',
   // Nearly full, or past half and on course to be full within the hour.
-  expr: `(${spoolUsed} > 0.9) or (${spoolUsed} > 0.5 and on (job, instance) predict_linear(${h.healthsync_tee_spool_bytes}[30m], 3600) > on (job, instance) ${h.healthsync_tee_spool_limit_bytes})`,
-  for: '5m',
+  expr: `(${spoolUsed} > 0.9) or (${spoolUsed} > 0.5 and on (job, instance) predict_linear(${h.healthsync_tee_spool_bytes}[${duration('30m')}], ${seconds(3600)}) > on (job, instance) ${h.healthsync_tee_spool_limit_bytes})`,
+  for: duration('5m'),
   severity: 'critical',
   summary: 'The tee spool is filling up; when it is full the health intake refuses every payload.',
   description: 'The tee spool of {{ $labels.instance }} is {{ $value | humanizePercentage }} full and filling; at its bound the intake answers 503 to every sender.',
@@ -259,8 +260,8 @@ const dropped = (values: string) => series(`${h.healthsync_tee_dropped_total}`, 
 const teeDropping: AlertRule = {
   alert: 'HealthSyncTeeDropping',
   // The counter of a status appears with its first drop, which increase() cannot see: a series new in the window counts whole.
-  expr: `increase(${h.healthsync_tee_dropped_total}[30m]) > 0 or (${h.healthsync_tee_dropped_total} unless ${h.healthsync_tee_dropped_total} offset 30m)`,
-  for: '0m',
+  expr: `increase(${h.healthsync_tee_dropped_total}[${duration('30m')}]) > 0 or (${h.healthsync_tee_dropped_total} unless ${h.healthsync_tee_dropped_total} offset ${duration('30m')})`,
+  for: duration('0m'),
   severity: 'warning',
   summary: 'The upstream receiver refused tee payloads for good; StackState never got them.',
   description: 'The upstream receiver refused {{ $value | printf "%.0f" }} payload(s) from {{ $labels.instance }} with HTTP {{ $labels.status }} in the last 30 minutes; they were dropped from the spool.',
