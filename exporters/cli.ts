@@ -109,6 +109,10 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const log = createLogger(config.log_level);
+  if (command === 'sim' && !config.sim.enabled) {
+    log.info('the simulator is off in this configuration (sim.enabled: false)');
+    return 0;
+  }
   const running: Stoppable[] = [];
   stopOnSignals(running, log);
   try {

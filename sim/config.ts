@@ -1,10 +1,12 @@
 /** The `sim:` and `pager:` sections: the fleet simulator and the local pager. */
 import { z } from 'zod';
-import { listenSchema } from '../exporters/core/config.js';
+import { bool, listenSchema } from '../exporters/core/config.js';
 import { collectorsSimSchema } from './collectors/config.js';
 
 export const simConfigSchema = z
   .object({
+    /** Off: `fleetwatch sim` exits at once (the compose stack's real-sources mode). */
+    enabled: bool().default(true),
     /** The control API (GET /faults, POST and DELETE /faults/{name}). */
     control: listenSchema(9820),
     collectors: collectorsSimSchema,

@@ -29,6 +29,8 @@ export function controlServer(simulators: readonly DomainSimulator[], log: Logge
     await owner(request.params.name).clear(request.params.name);
     return reply.code(204).send();
   });
+  // Listening means started: the simulators start before the control API.
   app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async () => ({ status: 'ready' }));
   return app;
 }
