@@ -25,6 +25,9 @@ export interface AgentStatus {
 
 type Part = 'description' | 'health' | 'remoteConfigStatus' | 'packageStatuses';
 
+/** How long an agent waits for the server's answer. */
+const REPLY_TIMEOUT_MS = 10_000;
+
 export interface OpampAgentOptions {
   /** e.g. http://127.0.0.1:4320/v1/opamp (ws:// for WebSocket). */
   endpoint: string;
@@ -42,7 +45,7 @@ export class OpampAgent {
   private status: AgentStatus;
   private pending = new Set<Part>(['description', 'health', 'remoteConfigStatus', 'packageStatuses']);
   private socket: WebSocket | undefined;
-  private waiting: Array<(reply: ServerToAgentReply) => void> = [];
+  private waiting: Array<{ resolve: (reply: ServerToAgentReply) => void; reject: (err: Error) => void }> = [];
   /** Replies that asked for full state; tests read it. */
   fullStateRequests = 0;
 
@@ -64,9 +67,13 @@ export class OpampAgent {
     socket.on('message', (data: Buffer) => {
       // Strip the 0 header, then hand the reply to whoever waits for it.
       const reply = decodeServerToAgent(data.subarray(1));
-      this.waiting.shift()?.(reply);
+      this.waiting.shift()?.resolve(reply);
     });
     socket.on('error', () => undefined);
+    // A server that goes away answers nobody: fail whoever still waits.
+    socket.on('close', () => {
+      for (const w of this.waiting.splice(0)) w.reject(new Error('the OpAMP WebSocket closed'));
+    });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', resolve);
       socket.once('error', reject);
@@ -119,12 +126,28 @@ export class OpampAgent {
 
   private async exchange(body: Uint8Array): Promise<ServerToAgentReply> {
     if (this.opts.transport === 'http') {
-      const response = await fetch(this.opts.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
+      const response = await fetch(this.opts.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body, signal: AbortSignal.timeout(REPLY_TIMEOUT_MS) });
       if (response.status !== 200) throw new Error(`OpAMP server answered ${response.status}: ${await response.text()}`);
       return decodeServerToAgent(new Uint8Array(await response.arrayBuffer()));
     }
     if (!this.socket) throw new Error('not connected');
-    const reply = new Promise<ServerToAgentReply>((resolve) => this.waiting.push(resolve));
+    const reply = new Promise<ServerToAgentReply>((resolve, reject) => {
+      const waiter = {
+        resolve: (r: ServerToAgentReply) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+        reject: (err: Error) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiting.splice(this.waiting.indexOf(waiter), 1);
+        reject(new Error('no OpAMP reply in time'));
+      }, REPLY_TIMEOUT_MS);
+      this.waiting.push(waiter);
+    });
     this.socket.send(Buffer.concat([Buffer.from([0]), body]));
     return reply;
   }
