@@ -26,7 +26,7 @@ import { silentLogger } from '../exporters/core/log.js';
 import { Rejections } from '../exporters/core/self-metrics.js';
 import { SqliteStore } from '../exporters/core/store.js';
 import { tempDir } from '../test/support/exporter.js';
-import { FakeButlerMetrics } from '../test/butler/fake-butler-metrics.js';
+import { FakeButlerMetrics } from '../sim/butler/fake-butler-metrics.js';
 
 const MANAGERS = 50;
 const FILES = 20;

@@ -93,7 +93,7 @@ export const butlerRules: RuleGroup = {
     {
       alert: 'ButlerRemoteStale',
       // Only files whose last fetch succeeded: a failing fetch is ButlerRemoteFetchFailing, with its code.
-      expr: `${REMOTE_AGE_SECONDS} > on (job, instance) group_left () (${STALE_AFTER_INTERVALS} * ${c.butler_scheduler_interval_seconds}) unless on (job, instance, file) ${c.butler_remote_status} != 200`,
+      expr: `${REMOTE_AGE_SECONDS} > on (job, instance) group_left () (${STALE_AFTER_INTERVALS} * ${c.butler_scheduler_interval_seconds}) unless on (job, instance, file) ${c.butler_remote_status} != 200 unless on (job, instance) ${c.butler_target_up} == 0`,
       for: duration('5m'),
       severity: 'warning',
       summary: `Butler has not fetched a config file for over ${STALE_AFTER_INTERVALS} scheduler intervals.`,

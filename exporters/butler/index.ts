@@ -6,6 +6,7 @@
  * the view.
  */
 import { readSecret } from '../core/config.js';
+import { Periodic } from '../core/periodic.js';
 import type { ExporterContext, ExporterDefinition, ExporterInstance } from '../core/runtime.js';
 import type { StoreChange } from '../core/store.js';
 import { butlerCatalog } from './catalog.js';
@@ -101,10 +102,16 @@ async function create(ctx: ExporterContext<ButlerConfig>): Promise<ButlerExporte
     });
   }
 
-  const scrapeAll = async () => {
-    await scraper.scrapeAll();
-    await tick();
-  };
+  // A round scrapes every target, then lets time pass in the model.
+  const rounds = new Periodic(
+    'scrape round',
+    async () => {
+      await scraper.scrapeAll();
+      await tick();
+    },
+    log,
+  );
+  const scrapeAll = () => rounds.runNow();
 
   return {
     model,
@@ -124,12 +131,12 @@ async function create(ctx: ExporterContext<ButlerConfig>): Promise<ButlerExporte
       }
       await scrapeAll();
       await follower?.poll();
-      scraper.start(config.scrape.interval_seconds * 1000, tick);
+      rounds.start(config.scrape.interval_seconds * 1000);
       follower?.start(config.logs.poll_interval_seconds * 1000);
     },
     async stop() {
       discovery.stop();
-      await scraper.stop();
+      await rounds.stop();
       await follower?.stop();
       await targetsRecorded;
       await persist();

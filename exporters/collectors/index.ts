@@ -6,6 +6,7 @@
  */
 import { readSecret } from '../core/config.js';
 import { GroupCommit } from '../core/group-commit.js';
+import { Periodic } from '../core/periodic.js';
 import type { ExporterContext, ExporterDefinition, ExporterInstance } from '../core/runtime.js';
 import { collectorsCatalog } from './catalog.js';
 import { collectorsConfigSchema, DEFAULT_BINDPLANE_STATUS_MAP, type CollectorsConfig } from './config.js';
@@ -89,11 +90,14 @@ async function create(ctx: ExporterContext<CollectorsConfig>): Promise<Collector
     enabled.push('events');
   }
 
-  const tick = async () => {
-    model.tick(clock.now());
-    await commits.request();
-  };
-  let ticker: NodeJS.Timeout | undefined;
+  const ticks = new Periodic(
+    'tick',
+    async () => {
+      model.tick(clock.now());
+      await commits.request();
+    },
+    log,
+  );
   let opampPort = 0;
 
   return {
@@ -103,15 +107,15 @@ async function create(ctx: ExporterContext<CollectorsConfig>): Promise<Collector
       return opampPort;
     },
     metrics: new CollectorsView(model, config.per_collector_series, enabled),
-    tick,
+    tick: () => ticks.runNow(),
     async start() {
       if (opamp) opampPort = await opamp.start();
       if (config.events.enabled) await ingestMany([{ kind: 'source_status', source: 'events', up: true, at: clock.now() }]);
       bindplane?.start();
-      ticker = setInterval(() => void tick().catch((err: unknown) => log.error({ err }, 'tick failed')), TICK_MS);
+      ticks.start(TICK_MS);
     },
     async stop() {
-      clearInterval(ticker);
+      await ticks.stop();
       await opamp?.stop();
       await bindplane?.stop();
       await persist();

@@ -5,6 +5,7 @@
  * prober, and the OTLP receiver, to the model; the model to the store and
  * the view.
  */
+import { Periodic } from '../core/periodic.js';
 import { GroupCommit } from '../core/group-commit.js';
 import type { ExporterContext, ExporterDefinition, ExporterInstance } from '../core/runtime.js';
 import { connectorsCatalog } from './catalog.js';
@@ -110,43 +111,41 @@ async function create(ctx: ExporterContext<ConnectorsConfig>): Promise<Connector
     healthPath: config.probe.health_path,
     readyPath: config.probe.ready_path,
   });
-  let round: Promise<void> | undefined;
-  const runRound = async () => {
-    await discovery.refreshDns();
-    await prober.round(model.probeTargets(), (key, health, ready) => model.apply({ kind: 'probe', at: clock.now(), key, health, ready }));
-    model.tick(clock.now());
-    await commits.request();
-  };
-  const probeRound = () =>
-    (round ??= runRound().finally(() => {
-      round = undefined;
-    }));
-  const tick = async () => {
-    model.tick(clock.now());
-    await commits.request();
-  };
-
-  let roundTimer: NodeJS.Timeout | undefined;
-  let tickTimer: NodeJS.Timeout | undefined;
-  const logFailure = (what: string) => (err: unknown) => log.error({ err }, `${what} failed`);
+  // Rounds never overlap: one due while another runs is skipped.
+  const rounds = new Periodic(
+    'probe round',
+    async () => {
+      await discovery.refreshDns();
+      await prober.round(model.probeTargets(), (key, health, ready) => model.apply({ kind: 'probe', at: clock.now(), key, health, ready }));
+      model.tick(clock.now());
+      await commits.request();
+    },
+    log,
+  );
+  const ticks = new Periodic(
+    'tick',
+    async () => {
+      model.tick(clock.now());
+      await commits.request();
+    },
+    log,
+  );
 
   return {
     model,
     discovery,
-    probeRound,
-    tick,
+    probeRound: () => rounds.runNow(),
+    tick: () => ticks.runNow(),
     metrics: new ConnectorsView(model),
     async start() {
       await discovery.start();
-      void probeRound().catch(logFailure('probe round'));
-      roundTimer = setInterval(() => void probeRound().catch(logFailure('probe round')), config.probe.interval_seconds * 1000);
-      tickTimer = setInterval(() => void tick().catch(logFailure('tick')), TICK_MS);
+      rounds.start(config.probe.interval_seconds * 1000, true);
+      ticks.start(TICK_MS);
     },
     async stop() {
-      clearInterval(roundTimer);
-      clearInterval(tickTimer);
+      await rounds.stop();
+      await ticks.stop();
       discovery.stop();
-      await round?.catch(() => undefined);
       await persist();
     },
   };

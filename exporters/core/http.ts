@@ -3,8 +3,9 @@
  * error path for bad input, which answers with a 4xx a person can act on and
  * counts the reason.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from './log.js';
 import type { Clock } from './clock.js';
@@ -20,6 +21,16 @@ export class InputError extends Error {
     message: string,
   ) {
     super(message);
+  }
+}
+
+/** Refuses a request without `Authorization: Bearer <token>` when a token is configured. */
+export function requireBearerToken(request: FastifyRequest, token: string | undefined): void {
+  if (!token) return;
+  const given = Buffer.from(request.headers.authorization ?? '');
+  const wanted = Buffer.from(`Bearer ${token}`);
+  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
+    throw new InputError(401, 'unauthorized', 'a valid "Authorization: Bearer <token>" header is required');
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Periodic } from '../core/periodic.js';
 import { ConfigError, readSecret } from '../core/config.js';
 import type { ExporterContext, ExporterDefinition, ExporterInstance } from '../core/runtime.js';
 import { healthsyncCatalog } from './catalog.js';
@@ -104,23 +105,26 @@ async function create(ctx: ExporterContext<HealthsyncConfig>): Promise<Healthsyn
   registerIntakeRoutes(ctx.http, { apiKeys: keys, clock, log: log.child({ source: 'intake' }), rejections: ctx.rejections, accept });
   registerOperatorRoutes(ctx.http, { apiKeys: keys, clock, ingest });
 
-  const tick = async () => {
-    model.tick(clock.now());
-    await persist();
-  };
-  let ticker: NodeJS.Timeout | undefined;
+  const ticks = new Periodic(
+    'tick',
+    async () => {
+      model.tick(clock.now());
+      await persist();
+    },
+    log,
+  );
 
   return {
     model,
     tee,
     metrics: new HealthsyncView(model, tee),
-    tick,
+    tick: () => ticks.runNow(),
     async start() {
       tee?.forwarder.start();
-      ticker = setInterval(() => void tick().catch((err: unknown) => log.error({ err }, 'tick failed')), TICK_MS);
+      ticks.start(TICK_MS);
     },
     async stop() {
-      clearInterval(ticker);
+      await ticks.stop();
       await tee?.forwarder.stop();
       await persist();
       tee?.spool.close();

@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { butlerExporter, type ButlerExporter } from '../../exporters/butler/index.js';
 import { ManualClock } from '../../exporters/core/clock.js';
 import { sampleValue, startTestExporter, tempDir, type TestExporter } from '../support/exporter.js';
-import { FakeButlerMetrics } from './fake-butler-metrics.js';
-import { startFakeButler, type FakeButlerServer } from './fake-butler-server.js';
+import { FakeButlerMetrics } from '../../sim/butler/fake-butler-metrics.js';
+import { startFakeButler, type FakeButlerServer } from '../../sim/butler/fake-butler-server.js';
 import { butlerCycle } from './scenario.js';
 
 const cleanup: Array<() => Promise<void>> = [];

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { promtoolCheckMetrics } from '../support/binaries.js';
 import { sampleValue } from '../support/exporter.js';
-import type { FakeButlerMetrics } from './fake-butler-metrics.js';
+import type { FakeButlerMetrics } from '../../sim/butler/fake-butler-metrics.js';
 import { BUTLER_TOML, butlerCycle, logLine, REPO, startScenario, type Scenario } from './scenario.js';
 
 let scenario: Scenario | undefined;

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startChildExporter, type ChildExporter } from '../support/child-exporter.js';
 import { sampleValue, tempDir } from '../support/exporter.js';
-import { FakeButlerMetrics } from './fake-butler-metrics.js';
-import { startFakeButler, type FakeButlerServer } from './fake-butler-server.js';
+import { FakeButlerMetrics } from '../../sim/butler/fake-butler-metrics.js';
+import { startFakeButler, type FakeButlerServer } from '../../sim/butler/fake-butler-server.js';
 import { butlerCycle, logLine } from './scenario.js';
 
 const running: ChildExporter[] = [];

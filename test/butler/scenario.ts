@@ -6,8 +6,8 @@
 import { ManualClock } from '../../exporters/core/clock.js';
 import { butlerExporter, type ButlerExporter } from '../../exporters/butler/index.js';
 import { startTestExporter, type TestExporter } from '../support/exporter.js';
-import { FakeButlerMetrics } from './fake-butler-metrics.js';
-import { startFakeButler, type FakeButlerServer } from './fake-butler-server.js';
+import { FakeButlerMetrics } from '../../sim/butler/fake-butler-metrics.js';
+import { startFakeButler, type FakeButlerServer } from '../../sim/butler/fake-butler-server.js';
 
 export const REPO = 'cfg.example.com';
 export const BUTLER_TOML = '/butler/butler.toml';

@@ -13,6 +13,7 @@
 import { open, stat } from 'node:fs/promises';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
+import { Periodic } from '../../core/periodic.js';
 import type { Rejections } from '../../core/self-metrics.js';
 import type { ButlerObservation } from '../observations.js';
 import { LogLineError, logObservation, parseLogLine } from './log-line.js';
@@ -45,28 +46,24 @@ const NEWLINE = 0x0a;
 
 export class LogFollower {
   private readonly positions: Map<string, LogPosition>;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly polls: Periodic;
 
   constructor(private readonly opts: LogFollowerOptions) {
     this.positions = new Map(opts.positions);
+    this.polls = new Periodic('log poll', () => this.pollAll(), opts.log);
   }
 
   start(pollMs: number): void {
-    this.timer = setInterval(() => void this.poll(), pollMs);
+    this.polls.start(pollMs);
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.polls.stop();
   }
 
   /** Reads every file's new lines now; overlapping calls share the poll in flight. */
   poll(): Promise<void> {
-    this.running ??= this.pollAll().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.polls.runNow();
   }
 
   private async pollAll(): Promise<void> {

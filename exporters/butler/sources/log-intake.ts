@@ -4,10 +4,9 @@
  * text/plain body of lines. A batch is read whole and applied whole, or
  * refused whole with the first bad line named.
  */
-import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../core/clock.js';
-import { InputError } from '../../core/http.js';
+import { InputError, requireBearerToken } from '../../core/http.js';
 import type { ButlerObservation } from '../observations.js';
 import { LogLineError, logObservation, parseLogLine } from './log-line.js';
 
@@ -20,15 +19,6 @@ export interface LogIntakeOptions {
   knows: (instance: string) => boolean;
   /** Applies and commits; resolves to how many observations named something known. */
   ingest: (observations: ButlerObservation[]) => Promise<number>;
-}
-
-function checkToken(request: FastifyRequest, token: string | undefined): void {
-  if (!token) return;
-  const given = Buffer.from(request.headers.authorization ?? '');
-  const wanted = Buffer.from(`Bearer ${token}`);
-  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
-    throw new InputError(401, 'unauthorized', 'a valid "Authorization: Bearer <token>" header is required');
-  }
 }
 
 /** The observations of a batch; throws an InputError naming the first line that is not Butler's. */
@@ -49,7 +39,7 @@ export function parseLogBatch(body: string, instance: string, now: number): Butl
 
 export function registerLogIntake(app: FastifyInstance, opts: LogIntakeOptions): void {
   app.post<{ Querystring: { instance?: string } }>(LOG_INTAKE_PATH, async (request, reply) => {
-    checkToken(request, opts.token);
+    requireBearerToken(request, opts.token);
     if (!/^text\/plain\b/i.test(request.headers['content-type'] ?? '')) {
       throw new InputError(415, 'unsupported_media_type', 'send Butler log lines as Content-Type: text/plain, one per line');
     }

@@ -55,8 +55,6 @@ function isTimeout(err: unknown): boolean {
 
 export class Scraper {
   private targets: Target[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
 
   constructor(private readonly opts: ScraperOptions) {}
 
@@ -64,29 +62,8 @@ export class Scraper {
     this.targets = targets;
   }
 
-  /** Scrapes on an interval, calling `afterRound` after each round. */
-  start(intervalMs: number, afterRound: () => Promise<void>): void {
-    this.timer = setInterval(() => {
-      void this.scrapeAll()
-        .then(afterRound)
-        .catch((err: unknown) => this.opts.log.error({ err }, 'scrape round failed'));
-    }, intervalMs);
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  /** One round over every target, a few at a time; overlapping calls share the round in flight. */
-  scrapeAll(): Promise<void> {
-    this.running ??= this.round().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
-  }
-
-  private async round(): Promise<void> {
+  /** One round over every target, a few at a time. */
+  async scrapeAll(): Promise<void> {
     const queue = [...this.targets];
     const worker = async () => {
       for (let target = queue.shift(); target; target = queue.shift()) {

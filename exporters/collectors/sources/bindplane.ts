@@ -6,6 +6,7 @@
  */
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
+import { Periodic } from '../../core/periodic.js';
 import type { CollectorObservation } from '../observations.js';
 import type { CollectorState } from '../states.js';
 
@@ -53,27 +54,23 @@ function parsePage(body: unknown, page: number): BindplaneAgent[] {
 }
 
 export class BindplanePoller {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly polls: Periodic;
 
-  constructor(private readonly opts: BindplaneOptions) {}
-
-  start(): void {
-    void this.poll();
-    this.timer = setInterval(() => void this.poll(), this.opts.intervalMs);
+  constructor(private readonly opts: BindplaneOptions) {
+    this.polls = new Periodic('Bindplane poll', () => this.pollAll(), opts.log);
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  start(): void {
+    this.polls.start(this.opts.intervalMs, true);
+  }
+
+  stop(): Promise<void> {
+    return this.polls.stop();
   }
 
   /** One poll of every page; overlapping calls share the one in flight. */
   poll(): Promise<void> {
-    this.running ??= this.pollAll().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.polls.runNow();
   }
 
   private async pollAll(): Promise<void> {

@@ -5,10 +5,9 @@
  * validated whole and applied whole, or refused whole. `DELETE
  * /api/v1/collectors/:id` forgets a decommissioned collector.
  */
-import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../core/clock.js';
-import { InputError } from '../../core/http.js';
+import { InputError, requireBearerToken } from '../../core/http.js';
 import type { CollectorObservation } from '../observations.js';
 import { parseState, STATES } from '../states.js';
 
@@ -20,15 +19,6 @@ export interface EventsOptions {
 
 const MAX_ID_LENGTH = 256;
 const MAX_REASON_LENGTH = 1024;
-
-function checkToken(request: FastifyRequest, token: string | undefined): void {
-  if (!token) return;
-  const given = Buffer.from(request.headers.authorization ?? '');
-  const wanted = Buffer.from(`Bearer ${token}`);
-  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
-    throw new InputError(401, 'unauthorized', 'a valid "Authorization: Bearer <token>" header is required');
-  }
-}
 
 function parseTime(value: unknown, where: string, now: number): number {
   if (value === undefined) return now;
@@ -67,7 +57,7 @@ export function parseEvents(body: unknown, now: number): CollectorObservation[] 
 
 export function registerEventRoutes(app: FastifyInstance, opts: EventsOptions): void {
   app.post('/api/v1/collectors/events', async (request, reply) => {
-    checkToken(request, opts.token);
+    requireBearerToken(request, opts.token);
     if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
       throw new InputError(415, 'unsupported_media_type', 'send the events as Content-Type: application/json');
     }
@@ -77,7 +67,7 @@ export function registerEventRoutes(app: FastifyInstance, opts: EventsOptions): 
     return reply.code(202).send({ accepted: observations.length });
   });
   app.delete<{ Params: { id: string } }>('/api/v1/collectors/:id', async (request, reply) => {
-    checkToken(request, opts.token);
+    requireBearerToken(request, opts.token);
     await opts.ingest([{ kind: 'forget', at: opts.clock.now(), collectorId: request.params.id }]);
     return reply.code(204).send();
   });

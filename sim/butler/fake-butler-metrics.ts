@@ -1,6 +1,7 @@
 /**
- * A FAKE of Butler's metrics registry, for tests: Butler itself (Go, with a
- * remote repo and a Prometheus to reload) cannot run here. It holds the 18
+ * A FAKE of Butler's metrics registry, for the simulator and the exporter's
+ * tests: Butler itself (Go, with a remote repo and a Prometheus to reload)
+ * cannot run here. It holds the 18
  * gauge families of adobe/butler internal/metrics/metrics.go with their
  * real names, help texts and label names, changes them the way Butler's
  * helpers do (SetButlerReloadVal, DeleteButlerReloadVal, CacheConfigs…),
@@ -8,7 +9,7 @@
  * sorted, series by label values, a family with no series left out, values
  * as Go formats them, plus process_start_time_seconds and a few go_* families.
  *
- * Times are Unix seconds on Butler's clock, given by the test.
+ * Times are Unix seconds on Butler's clock, given by the caller.
  */
 
 const FAMILIES: Record<string, { help: string; labels: string[] }> = {
@@ -46,6 +47,8 @@ function goFloat(v: number): string {
 
 export class FakeButlerMetrics {
   private series = new Map<string, Map<string, { labels: Labels; value: number }>>();
+  /** The last exposition written, until a gauge changes: scrapes between two cycles cost nothing. */
+  private written: string | undefined;
 
   constructor(private startSeconds: number) {}
 
@@ -56,6 +59,17 @@ export class FakeButlerMetrics {
     this.set('butler_remoterepo_contact_success', { config_file: file, repo }, ok ? 1 : 0);
     if (ok) this.set('butler_remoterepo_contact_time', { config_file: file, repo }, now);
     return this;
+  }
+
+  /**
+   * SetButlerContactRetryVal: a managed-file download retried after a
+   * transport error. Butler passes the manager as `repo` and the URL's
+   * basename as `config_file` here (not the labels of the other families).
+   */
+  contactRetry(manager: string, urlBasename: string, now: number): this {
+    const labels = { config_file: urlBasename, repo: manager };
+    this.set('butler_remoterepo_contact_retry', labels, (this.get('butler_remoterepo_contact_retry', labels) ?? 0) + 1);
+    return this.set('butler_remoterepo_contact_retry_time', labels, now);
   }
 
   /** SetButlerRenderVal and the provisional SetButlerConfigVal after a mustache render. */
@@ -133,6 +147,7 @@ export class FakeButlerMetrics {
   restart(startSeconds: number): this {
     this.series.clear();
     this.startSeconds = startSeconds;
+    this.written = undefined;
     return this;
   }
 
@@ -142,6 +157,7 @@ export class FakeButlerMetrics {
 
   /** The exposition, as Butler's promhttp handler writes it (text format 0.0.4). */
   text(): string {
+    if (this.written !== undefined) return this.written;
     let out = '';
     for (const name of Object.keys(FAMILIES).sort()) {
       const family = this.series.get(name);
@@ -161,6 +177,7 @@ export class FakeButlerMetrics {
     out += `# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds ${goFloat(this.startSeconds)}\n`;
     out += '# HELP promhttp_metric_handler_requests_total Total number of scrapes by HTTP status code.\n# TYPE promhttp_metric_handler_requests_total counter\n';
     out += 'promhttp_metric_handler_requests_total{code="200"} 7\npromhttp_metric_handler_requests_total{code="500"} 0\n';
+    this.written = out;
     return out;
   }
 
@@ -170,11 +187,12 @@ export class FakeButlerMetrics {
     let family = this.series.get(name);
     if (!family) this.series.set(name, (family = new Map()));
     family.set(this.key(name, labels), { labels, value });
+    this.written = undefined;
     return this;
   }
 
   private delete(name: string, labels: Labels): void {
-    this.series.get(name)?.delete(this.key(name, labels));
+    if (this.series.get(name)?.delete(this.key(name, labels))) this.written = undefined;
   }
 
   private key(name: string, labels: Labels): string {
