@@ -1,6 +1,7 @@
 /** The `sim:` and `pager:` sections: the fleet simulator and the local pager. */
 import { z } from 'zod';
 import { bool, listenSchema } from '../exporters/core/config.js';
+import { butlerSimSchema } from './butler/config.js';
 import { collectorsSimSchema } from './collectors/config.js';
 
 export const simConfigSchema = z
@@ -10,6 +11,7 @@ export const simConfigSchema = z
     /** The control API (GET /faults, POST and DELETE /faults/{name}). */
     control: listenSchema(9820),
     collectors: collectorsSimSchema,
+    butler: butlerSimSchema,
   })
   .strict()
   .default({});

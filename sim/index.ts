@@ -4,6 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../exporters/core/log.js';
+import { ButlerSimulator } from './butler/simulator.js';
 import { CollectorsSimulator } from './collectors/simulator.js';
 import type { SimConfig } from './config.js';
 import { controlServer } from './lib/control.js';
@@ -19,6 +20,7 @@ export interface RunningSimulator {
 export function buildSimulators(config: SimConfig, log: Logger): DomainSimulator[] {
   const sims: DomainSimulator[] = [];
   if (config.collectors.enabled) sims.push(new CollectorsSimulator(config.collectors, log.child({ sim: 'collectors' })));
+  if (config.butler.enabled) sims.push(new ButlerSimulator(config.butler, log.child({ sim: 'butler' })));
   return sims;
 }
 
