@@ -107,8 +107,8 @@ export function alertmanagerConfig(t: AlertmanagerTargets): Record<string, unkno
             component: '{{ .CommonLabels.domain }}',
             group: '{{ .CommonLabels.alertname }}',
             details: {
-              firing: '{{ range .Alerts.Firing }}{{ .Annotations.description }}\n{{ end }}',
-              resolved: '{{ range .Alerts.Resolved }}{{ .Annotations.description }}\n{{ end }}',
+              firing: '{{ range .Alerts.Firing }}{{ .Labels.alertname }}: {{ .Annotations.description }}\n{{ end }}',
+              resolved: '{{ range .Alerts.Resolved }}{{ .Labels.alertname }}: {{ .Annotations.description }}\n{{ end }}',
               runbook: '{{ .CommonAnnotations.runbook_url }}',
               num_firing: '{{ .Alerts.Firing | len }}',
             },

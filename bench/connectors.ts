@@ -5,7 +5,7 @@
  * 1. Probes per second sustained over 1k and 10k instances on loopback: the
  *    exporter's whole probe round (two GETs per instance on fresh
  *    connections, model, SQLite commit), driven with probeRound(). The
- *    instances are fake connectors (test/connectors/fake-connector.ts), one
+ *    instances are fake connectors (sim/connectors/fake-connector.ts), one
  *    HTTP server per port on 127.0.0.1, all in one child process so that
  *    serving them does not share our event loop. Peer: the same probes
  *    written the obvious way with undici's fetch (what Node's fetch is),
@@ -15,7 +15,7 @@
  * 2. OTLP data points ingested per second at /v1/metrics (decode, model,
  *    SQLite commit, answer), protobuf and JSON, the exporter in a child
  *    process and the load from this one. The payloads are real SDK exports
- *    (test/connectors/sdk-connector.ts) of 200 connector instances, 100
+ *    (sim/connectors/sdk-connector.ts) of 200 connector instances, 100
  *    resources (600 points) per request as a Collector forwards them.
  *    Peer: a receiver on the same fastify that decodes with the
  *    OpenTelemetry JS project's own generated protobufjs decoder
@@ -35,7 +35,7 @@ import { silentLogger } from '../exporters/core/log.js';
 import { startExporter } from '../exporters/core/runtime.js';
 import { startChildExporter, startReadyProcess } from '../test/support/child-exporter.js';
 import { tempDir } from '../test/support/exporter.js';
-import { FakeConnector } from '../test/connectors/fake-connector.js';
+import { FakeConnector } from '../sim/connectors/fake-connector.js';
 import { captureExport, type OtlpProtocol } from '../test/connectors/sdk-connector.js';
 import { fmt, printTable, type Row } from './support/report.js';
 

@@ -34,6 +34,8 @@ export const COMPOSE_PORTS: Ports = { collectors: 9810, opamp: 4320, connectors:
 const LOCAL_SERVICES = ['collectors', 'connectors', 'healthsync', 'butler', 'sim', 'pager', 'prometheus', 'alertmanager'];
 /** Services compose runs that have no Debian package: their scrape jobs are left out. */
 const NOT_RUN_HERE = ['otel-collector'];
+/** What is sent to them here goes to the service they forward it to: OTLP/HTTP, same /v1/metrics path. */
+const STAND_INS: Record<string, keyof Ports> = { 'otel-collector:4318': 'connectors' };
 
 export interface LocalStackOptions {
   /** Working directory: derived configs, data, logs. */
@@ -84,6 +86,7 @@ function pointAtLocal(node: unknown, ports: Ports, dir: string, key = ''): unkno
   // Here everything stays on loopback.
   if (key.endsWith('host') && (LOCAL_SERVICES.includes(node) || node === '0.0.0.0')) return '127.0.0.1';
   return node
+    .replace(new RegExp(Object.keys(STAND_INS).join('|'), 'g'), (address) => local(ports[STAND_INS[address]!]))
     .replace(new RegExp(`\\b(${LOCAL_SERVICES.join('|')}):(\\d+)`, 'g'), (_all, service: string, port: string) => localAddress(service, Number(port), ports))
     .replace('/var/lib/fleetwatch/', `${dir}/`)
     .replace('/etc/fleetwatch/', join(ROOT, 'stack/fleetwatch/') + '/')

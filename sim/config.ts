@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { bool, listenSchema } from '../exporters/core/config.js';
 import { butlerSimSchema } from './butler/config.js';
 import { collectorsSimSchema } from './collectors/config.js';
+import { connectorsSimSchema } from './connectors/config.js';
+import { healthsyncSimSchema } from './healthsync/config.js';
 
 export const simConfigSchema = z
   .object({
@@ -11,6 +13,8 @@ export const simConfigSchema = z
     /** The control API (GET /faults, POST and DELETE /faults/{name}). */
     control: listenSchema(9820),
     collectors: collectorsSimSchema,
+    connectors: connectorsSimSchema,
+    healthsync: healthsyncSimSchema,
     butler: butlerSimSchema,
   })
   .strict()

@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../exporters/core/log.js';
 import { ButlerSimulator } from './butler/simulator.js';
 import { CollectorsSimulator } from './collectors/simulator.js';
+import { ConnectorsSimulator } from './connectors/simulator.js';
+import { HealthsyncSimulator } from './healthsync/simulator.js';
 import type { SimConfig } from './config.js';
 import { controlServer } from './lib/control.js';
 import type { DomainSimulator } from './lib/types.js';
@@ -20,6 +22,8 @@ export interface RunningSimulator {
 export function buildSimulators(config: SimConfig, log: Logger): DomainSimulator[] {
   const sims: DomainSimulator[] = [];
   if (config.collectors.enabled) sims.push(new CollectorsSimulator(config.collectors, log.child({ sim: 'collectors' })));
+  if (config.connectors.enabled) sims.push(new ConnectorsSimulator(config.connectors, log.child({ sim: 'connectors' })));
+  if (config.healthsync.enabled) sims.push(new HealthsyncSimulator(config.healthsync, log.child({ sim: 'healthsync' })));
   if (config.butler.enabled) sims.push(new ButlerSimulator(config.butler, log.child({ sim: 'butler' })));
   return sims;
 }

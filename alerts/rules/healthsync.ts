@@ -180,7 +180,8 @@ function fleetOfSubStreams(stale: number): SeriesInput[] {
 const manyLate: AlertRule = {
   alert: 'HealthSyncManySubStreamsLate',
   expr: 'job:healthsync_stale_substreams:ratio > 0.5 and on (job) job:healthsync_repeating_substreams:count >= 4',
-  for: duration('5m'),
+  // A minute shorter than the per-sub-stream alerts', so the page is out (and silences them) before their tickets.
+  for: duration('4m'),
   severity: 'critical',
   summary: 'More than half of the health sub streams are late or expired at once.',
   description: '{{ $value | humanizePercentage }} of the sub streams {{ $labels.job }} watches are late or expired.',

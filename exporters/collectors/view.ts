@@ -53,9 +53,12 @@ export class CollectorsView implements MetricSource {
       w.sample(c.collector_source_up, [source], health?.up ? 1 : 0);
       if (health?.lastSuccess !== undefined) w.sample(c.collector_source_last_success_timestamp_seconds, [source], toSeconds(health.lastSuccess));
     }
-    for (const [transport, n] of m.opampMessages) w.sample(c.collector_opamp_messages_total, [transport], n);
-    if (this.enabledSources.includes('opamp')) w.sample(c.collector_opamp_websocket_connections, [], m.openSocketCount);
-    for (const [reason, n] of m.fullStateRequests) w.sample(c.collector_opamp_full_state_requests_total, [reason], n);
+    if (this.enabledSources.includes('opamp')) {
+      // Known label values are written from the start, at 0, like the transitions.
+      for (const transport of ['http', 'websocket']) w.sample(c.collector_opamp_messages_total, [transport], m.opampMessages.get(transport) ?? 0);
+      w.sample(c.collector_opamp_websocket_connections, [], m.openSocketCount);
+      for (const reason of ['unknown', 'sequence_gap']) w.sample(c.collector_opamp_full_state_requests_total, [reason], m.fullStateRequests.get(reason) ?? 0);
+    }
     for (const [status, n] of m.unknownStatuses) w.sample(c.collector_bindplane_unknown_status_total, [String(status)], n);
   }
 }

@@ -27,6 +27,8 @@ describe('file_sd', () => {
     await w.reload();
     expect(invalid).toHaveLength(1);
     expect(updates).toHaveLength(1);
+    await w.reload(); // left broken: still reported
+    expect(invalid).toHaveLength(2);
     writeFileSync(file, '[{"targets":["a:1","b:2"]}]');
     await w.reload();
     expect(updates.at(-1)!.flatMap((g) => g.targets)).toEqual(['a:1', 'b:2']);

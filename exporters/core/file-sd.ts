@@ -54,7 +54,7 @@ export interface FileSdWatcherOptions {
   refreshMs: number;
   /** Every group of every file, after any change (including the first load). */
   onUpdate: (groups: TargetGroup[]) => void;
-  /** A file could not be read or parsed; its last good groups stay. */
+  /** A file could not be read or parsed (said again at every reload while it stays so); its last good groups stay. */
   onInvalid: (file: string, message: string) => void;
   /** Further checks of a parsed file (e.g. a required label); throw FileSdError to treat the file as invalid. */
   check?: (groups: TargetGroup[], file: string) => void;
@@ -63,6 +63,8 @@ export interface FileSdWatcherOptions {
 export class FileSdWatcher {
   private readonly groups = new Map<string, TargetGroup[]>();
   private readonly texts = new Map<string, string>();
+  /** Files whose current text does not parse, with why. */
+  private readonly invalid = new Map<string, string>();
   private watchers: FSWatcher[] = [];
   private timer: NodeJS.Timeout | undefined;
   private debounce: NodeJS.Timeout | undefined;
@@ -109,14 +111,21 @@ export class FileSdWatcher {
         if (!this.groups.has(file)) this.groups.set(file, []);
         continue;
       }
-      if (this.texts.get(file) === text) continue;
+      if (this.texts.get(file) === text) {
+        // Still broken: say so again, so a file left broken keeps being counted.
+        const problem = this.invalid.get(file);
+        if (problem) this.opts.onInvalid(file, problem);
+        continue;
+      }
       this.texts.set(file, text);
       try {
         const groups = parseFileSd(text, file);
         this.opts.check?.(groups, file);
         this.groups.set(file, groups);
+        this.invalid.delete(file);
         changed = true;
       } catch (err) {
+        this.invalid.set(file, (err as Error).message);
         this.opts.onInvalid(file, (err as Error).message);
         if (!this.groups.has(file)) this.groups.set(file, []);
       }

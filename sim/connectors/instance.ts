@@ -32,6 +32,8 @@ export class SimInstance {
   sendsTelemetry = true;
   receivesPings = true;
   memoryHigh = false;
+  /** When /ready last turned 200 (ms); 0 for the fleet already running when the simulator started. */
+  private readySince: number | undefined;
 
   private health: FakeConnector | undefined;
   private otlp: SdkConnector | undefined;
@@ -74,6 +76,7 @@ export class SimInstance {
     return this.serially(async () => {
       if (this.health) return;
       this.health = await FakeConnector.start(mode, [this.config.host], this.port);
+      this.readySince = mode === 'ready' ? 0 : undefined;
       this.port = this.health.port;
       this.version = version;
       this.otlp = new SdkConnector({
@@ -89,7 +92,14 @@ export class SimInstance {
 
   /** What /ready says while it runs: 200 when `ready`, 503 otherwise. */
   setMode(mode: 'starting' | 'ready' | 'draining'): void {
-    if (this.health) this.health.mode = mode;
+    if (!this.health || this.health.mode === mode) return;
+    this.health.mode = mode;
+    this.readySince = mode === 'ready' ? Date.now() : undefined;
+  }
+
+  /** Ready for at least `seconds`: long enough for a prober that looks less often to have seen it ready. */
+  readyFor(seconds: number): boolean {
+    return this.phase === 'ready' && this.readySince !== undefined && Date.now() - this.readySince >= seconds * 1000;
   }
 
   /**
@@ -102,6 +112,7 @@ export class SimInstance {
       if (!health || !otlp) return;
       this.health = undefined;
       this.otlp = undefined;
+      this.readySince = undefined;
       this.stopBeating?.();
       if (how === 'crash') await otlp.crash();
       else await otlp.shutdown();

@@ -289,9 +289,10 @@ export class ConnectorsSimulator implements DomainSimulator {
   private takeInstance(fault: string): SimInstance {
     const hold = HOLDS[fault]!;
     const fits = (i: SimInstance): boolean => {
+      // A connector-wide fault holds every instance of its connector, so this keeps out of those too.
       if (i.heldBy !== undefined || i.phase !== 'ready') return false;
+      if (hold === 'telemetry') return true;
       const others = this.byConnector.get(i.connector)!.filter((o) => o !== i);
-      if (hold === 'telemetry') return others.every((o) => o.heldBy === undefined || holdOf(o.heldBy) !== 'connector');
       return others.every((o) => o.phase === 'ready' && (o.heldBy === undefined || holdOf(o.heldBy) === 'telemetry'));
     };
     const i = this.leastFaulted(this.instances.filter(fits).map((inst) => [inst.connector, inst]));
@@ -308,11 +309,16 @@ export class ConnectorsSimulator implements DomainSimulator {
     return best?.[1];
   }
 
-  /** Background churn: a graceful restart of one instance of a connector that is wholly ready and free. */
+  /**
+   * Background churn: a graceful restart of one instance of a connector that
+   * is wholly ready and free. The instance must have been ready for a drain's
+   * length: a drain the exporter takes for the end of a start would make its
+   * stop look unexpected.
+   */
   private churn(): void {
     if (this.churning) return;
     const free = [...this.byConnector.values()].filter((group) => group.every((i) => i.heldBy === undefined && i.phase === 'ready'));
-    const i = pickRandom(pickRandom(free) ?? []);
+    const i = pickRandom((pickRandom(free) ?? []).filter((inst) => inst.readyFor(this.config.drain_seconds)));
     if (!i) return;
     i.heldBy = CHURN;
     this.churning = true;

@@ -67,15 +67,19 @@ export class FakeReceiver {
     return this.requests.filter((r) => r.status >= 200 && r.status < 300).map((r) => r.body);
   }
 
-  /** Resolves once `check` holds, re-checking after every request. */
-  until(check: () => boolean): Promise<void> {
-    if (check()) return Promise.resolve();
+  /** Resolves true once `check` holds, re-checking after every request; false after `timeoutMs`, if given. */
+  until(check: () => boolean, timeoutMs?: number): Promise<boolean> {
+    if (check()) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const waiter = () => {
-        if (!check()) return;
+      const done = (held: boolean) => {
+        clearTimeout(timer);
         this.waiters.delete(waiter);
-        resolve();
+        resolve(held);
       };
+      const waiter = () => {
+        if (check()) done(true);
+      };
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => done(false), timeoutMs);
       this.waiters.add(waiter);
     });
   }

@@ -22,9 +22,9 @@ type Event = CheckState | ReturnType<typeof deletion>;
 
 const flipped = (s: CheckState): CheckState => makeCheckState(s.checkStateId, s.name, s.topologyElementIdentifier, nextHealth(s.health));
 
+/** An increment built and not yet accepted: its messages, and what accepting it changes. */
 interface Staged {
   items: HealthItem[];
-  last: Checkpoint;
   apply(): void;
 }
 
@@ -45,7 +45,7 @@ export class Partition {
     readonly urn: string,
     readonly id: string,
     private readonly size: number,
-    /** Offsets start here: above any earlier run's, as a pipeline's offsets only grow. */
+    /** Offsets start from the start time, so they only grow, as a pipeline's do, across runs too. */
     private readonly firstOffset: number,
   ) {}
 
@@ -114,7 +114,6 @@ export class Partition {
     const last = checkpoint;
     return {
       items,
-      last,
       apply: () => {
         for (const e of events) {
           if ('delete' in e) this.open.delete(e.checkStateId);

@@ -31,12 +31,19 @@ const LATE_ALERT_FOR_S = 300;
 const LATE_TOLERANCE = 2;
 /** The exporter applies the passing of time once a second. */
 const EXPORTER_TICK_S = 1;
+/** Scrape and rule evaluation add up to about this much before a `for` starts counting. */
+const EVALUATION_SLACK_S = 60;
 /** Senders started by faults resend at least this often, so rate()/increase() over 5 minutes always sees them. */
 const FAULT_SENDER_MAX_PERIOD_MS = 60_000;
 /** Share of the repeating sub streams a network cut silences: well past the alert's half. */
 const CUT_SHARE = 0.6;
 /** The tee-dropping fault's upstream body limit is at least this (a proxy's limit). */
 const MIN_UPSTREAM_LIMIT_BYTES = 64 * 1024;
+/** How long the tee-dropping fault waits for the tee to forward its first large payload. */
+const DROP_WAIT_MS = 30_000;
+/** The large payloads are resent every this many repeat intervals, at most 10 minutes: within the alert's 30-minute window, light on a stalled spool. */
+const DROP_EVERY_INTERVALS = 10;
+const DROP_MAX_PERIOD_MS = 600_000;
 
 const AGENT_CHECKS = ['system', 'services', 'network', 'storage', 'security'];
 
@@ -57,14 +64,19 @@ function faultSpecs(expiredAlsoLate: boolean): FaultSpec[] {
     { name: 'healthsync-many-late', description: 'A network cut: the senders of 60% of the repeating sub streams stop at once.', alerts: ['HealthSyncManySubStreamsLate'], exclusive: true },
     { name: 'healthsync-intake-rejecting', description: 'A sender posts snapshots with repeat_interval_s as a string; the intake refuses every one (400 invalid_payload).', alerts: ['HealthSyncIntakeRejecting'] },
     { name: 'healthsync-limit-reached', description: 'A sender mints a stream id per pod, past the exporter\'s stream limit; clearing deletes those streams.', alerts: ['HealthSyncLimitReached'] },
-    { name: 'healthsync-tee-stalled', description: 'The upstream receiver answers 503: the tee retries and the oldest spooled payload ages.', alerts: ['HealthSyncTeeDeliveryStalled'] },
+    // Before tee-stalled: its payload must reach upstream (and be dropped) before a stall can hold it back.
+    {
+      name: 'healthsync-tee-dropping',
+      description: 'A proxy in front of the upstream receiver limits bodies: large topology payloads get 413 and the tee drops them. Inject before healthsync-tee-stalled when both are wanted.',
+      alerts: ['HealthSyncTeeDropping'],
+    },
+    { name: 'healthsync-tee-stalled', description: 'The upstream receiver answers 503 (behind the proxy, which still refuses large bodies): the tee retries and the oldest spooled payload ages.', alerts: ['HealthSyncTeeDeliveryStalled'] },
     {
       name: 'healthsync-tee-spool-filling',
       description: 'The upstream receiver answers 503 while an agent resends a large topology: the tee spool fills past half at once.',
       alerts: ['HealthSyncTeeSpoolFilling'],
       exclusive: true,
     },
-    { name: 'healthsync-tee-dropping', description: 'A proxy in front of the upstream receiver limits bodies: large topology payloads get 413 and the tee drops them.', alerts: ['HealthSyncTeeDropping'] },
   ];
 }
 
@@ -88,7 +100,8 @@ export class HealthsyncSimulator implements DomainSimulator {
   private readonly injected = new Map<string, { target: string; undo: () => Promise<void> }>();
   private readonly roundWaiters = new Set<() => void>();
   private receiver: FakeReceiver | undefined;
-  private receiverHeldBy: string | undefined;
+  /** The upstream the fake receiver plays: down (503), and a proxy's body limit (413), each held by one fault. */
+  private readonly upstream: { downBy?: string; limitBy?: string; limitBytes: number } = { limitBytes: 0 };
   /** Agent restarts done by churn. */
   private restarts = 0;
 
@@ -98,7 +111,8 @@ export class HealthsyncSimulator implements DomainSimulator {
   ) {
     const repeatS = Math.max(1, Math.ceil(config.repeat_interval_seconds));
     const expiryS = repeatS * config.expiry_repeat_intervals;
-    this.faults = faultSpecs(expiryS > LATE_TOLERANCE * repeatS + EXPORTER_TICK_S + LATE_ALERT_FOR_S);
+    // Late from 2 intervals until expiry deletes the sub stream (and its Late error): long enough for the Late alert?
+    this.faults = faultSpecs(expiryS - LATE_TOLERANCE * repeatS > LATE_ALERT_FOR_S + EVALUATION_SLACK_S);
     this.client = new IntakeClient(config.intake_url, config.api_key);
     this.ctx = {
       client: this.client,
@@ -253,16 +267,27 @@ export class HealthsyncSimulator implements DomainSimulator {
     return Math.min(this.ctx.sendMs, FAULT_SENDER_MAX_PERIOD_MS);
   }
 
-  private takeReceiver(fault: string): FakeReceiver {
-    if (!this.receiver) throw new Error(`${fault}: needs the fake receiver (sim.healthsync.receiver.enabled) with the exporter's tee.url at ${this.receiverUrl}`);
-    if (this.receiverHeldBy) throw new Error(`${fault}: the fake receiver is held by ${this.receiverHeldBy}`);
-    this.receiverHeldBy = fault;
-    return this.receiver;
+  /** Holds one aspect of the upstream for `fault`, and has the fake receiver answer accordingly. */
+  private holdUpstream(fault: string, aspect: 'downBy' | 'limitBy', limitBytes = 0): FakeReceiver {
+    const r = this.receiver;
+    if (!r) throw new Error(`${fault}: needs the fake receiver (sim.healthsync.receiver.enabled) with the exporter's tee.url at ${this.receiverUrl}`);
+    const holder = this.upstream[aspect];
+    if (holder) throw new Error(`${fault}: the upstream receiver is already ${aspect === 'downBy' ? 'down' : 'limited'} by ${holder}`);
+    this.upstream[aspect] = fault;
+    if (aspect === 'limitBy') this.upstream.limitBytes = limitBytes;
+    this.answerAsUpstream(r);
+    return r;
   }
 
-  private releaseReceiver(r: FakeReceiver): void {
-    r.answer = () => 200;
-    this.receiverHeldBy = undefined;
+  private releaseUpstream(aspect: 'downBy' | 'limitBy'): void {
+    this.upstream[aspect] = undefined;
+    if (this.receiver) this.answerAsUpstream(this.receiver);
+  }
+
+  /** The proxy refuses large bodies before it even tries upstream; behind it, upstream is up or down. */
+  private answerAsUpstream(r: FakeReceiver): void {
+    const { downBy, limitBy, limitBytes } = this.upstream;
+    r.answer = (body) => (limitBy && body.length > limitBytes ? 413 : downBy ? 503 : 200);
   }
 
   private async apply(fault: string): Promise<{ target: string; undo: () => Promise<void> }> {
@@ -283,6 +308,9 @@ export class HealthsyncSimulator implements DomainSimulator {
       case 'healthsync-snapshot-missing-stop': {
         const central = this.take(fault, this.centrals, 'central source (central_streams)');
         await this.silence(central);
+        // A complete snapshot right before the unstopped one: Late and MissingStop then rise in the same tick,
+        // so the MissingStop alert is up in time to inhibit Late.
+        await central.cycleNow();
         central.omitStop = true;
         await central.cycleNow();
         // Each next start comes after the automatic stop (2 intervals, at the exporter's next tick), so every
@@ -361,6 +389,9 @@ export class HealthsyncSimulator implements DomainSimulator {
         if (covered < needed) throw new Error(`${fault}: only ${covered} of the ${needed} sub streams needed are free`);
         for (const v of victims) v.heldBy = fault;
         await Promise.all(victims.map((v) => this.silence(v)));
+        // A last resend from all at once: they go late in the same tick, so ManySubStreamsLate is pending as
+        // soon as their Late alerts are, and can inhibit them.
+        await Promise.all(victims.map((v) => v.cycleNow()));
         return {
           target: `${covered} of ${repeating} repeating sub streams`,
           undo: async () => {
@@ -386,28 +417,32 @@ export class HealthsyncSimulator implements DomainSimulator {
         };
       }
       case 'healthsync-tee-stalled': {
-        const r = this.takeReceiver(fault);
-        r.answer = () => 503;
-        return { target: this.receiverUrl, undo: async () => this.releaseReceiver(r) };
+        this.holdUpstream(fault, 'downBy');
+        return { target: this.receiverUrl, undo: async () => this.releaseUpstream('downBy') };
       }
       case 'healthsync-tee-spool-filling': {
-        const r = this.takeReceiver(fault);
-        r.answer = () => 503;
-        const filled = await this.fillSpool();
-        return { target: `${this.receiverUrl} (spool +${filled} bytes)`, undo: async () => this.releaseReceiver(r) };
+        this.holdUpstream(fault, 'downBy');
+        const filled = await this.fillSpool().catch((err: unknown) => {
+          this.releaseUpstream('downBy');
+          throw err;
+        });
+        return { target: `${this.receiverUrl} (spool +${filled} bytes)`, undo: async () => this.releaseUpstream('downBy') };
       }
       case 'healthsync-tee-dropping': {
-        const r = this.takeReceiver(fault);
+        if (this.upstream.downBy) throw new Error(`${fault}: the upstream is down (${this.upstream.downBy}), so no payload reaches its body limit; inject this first`);
         // Above anything the fleet sends, so only the topology payloads are refused.
         const limit = Math.max(MIN_UPSTREAM_LIMIT_BYTES, 2 * this.client.stats.largestBytes);
-        r.answer = (body) => (body.length > limit ? 413 : 200);
-        const sender = new TopologySender(2 * limit, this.faultCtx, this.faultPeriodMs);
+        const r = this.holdUpstream(fault, 'limitBy', limit);
+        const refusedBefore = r.statusCounts.get(413) ?? 0;
+        const sender = new TopologySender(2 * limit, this.faultCtx, Math.min(DROP_EVERY_INTERVALS * this.ctx.sendMs, DROP_MAX_PERIOD_MS));
         await this.startRogue(sender);
+        // Until the tee has met the limit once, so a stall injected next cannot hold the payload back.
+        if (!(await r.until(() => (r.statusCounts.get(413) ?? 0) > refusedBefore, DROP_WAIT_MS))) this.log.warn({ fault }, 'the tee has not forwarded the large payload yet; is the exporter\'s tee.url the fake receiver?');
         return {
           target: `${this.receiverUrl} (limit ${limit} bytes)`,
           undo: async () => {
             await this.stopRogue(sender);
-            this.releaseReceiver(r);
+            this.releaseUpstream('limitBy');
           },
         };
       }

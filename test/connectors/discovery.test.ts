@@ -6,7 +6,7 @@ import { connectorsExporter, type ConnectorsExporter } from '../../exporters/con
 import { promtoolCheckMetrics } from '../support/binaries.js';
 import { sampleValue, startTestExporter, tempDir, type TestExporter } from '../support/exporter.js';
 import { DnsResponder } from './dns-responder.js';
-import { FakeConnector } from './fake-connector.js';
+import { FakeConnector } from '../../sim/connectors/fake-connector.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

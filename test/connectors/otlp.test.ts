@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connectorsExporter, type ConnectorsExporter } from '../../exporters/connectors/index.js';
 import { promtoolCheckMetrics } from '../support/binaries.js';
 import { sampleValue, startTestExporter, type TestExporter } from '../support/exporter.js';
-import { SdkConnector, type OtlpProtocol } from './sdk-connector.js';
+import { SdkConnector, type OtlpProtocol } from '../../sim/connectors/sdk-connector.js';
 
 const running: TestExporter[] = [];
 const sdks: SdkConnector[] = [];

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connectorsExporter, type ConnectorsExporter } from '../../exporters/connectors/index.js';
 import { promtoolCheckMetrics } from '../support/binaries.js';
 import { sampleValue, startTestExporter, type TestExporter } from '../support/exporter.js';
-import { FakeConnector, type ConnectorMode } from './fake-connector.js';
+import { FakeConnector, type ConnectorMode } from '../../sim/connectors/fake-connector.js';
 
 const exporters: TestExporter[] = [];
 const fakes: FakeConnector[] = [];

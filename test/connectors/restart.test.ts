@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startChildExporter, type ChildExporter } from '../support/child-exporter.js';
 import { sampleValue, tempDir } from '../support/exporter.js';
-import { FakeConnector } from './fake-connector.js';
-import { SdkConnector } from './sdk-connector.js';
+import { FakeConnector } from '../../sim/connectors/fake-connector.js';
+import { SdkConnector } from '../../sim/connectors/sdk-connector.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

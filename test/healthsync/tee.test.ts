@@ -3,7 +3,7 @@ import { healthsyncExporter, type HealthsyncExporter } from '../../exporters/hea
 import { promtoolCheckMetrics } from '../support/binaries.js';
 import { startChildExporter, type ChildExporter } from '../support/child-exporter.js';
 import { sampleValue, startTestExporter, tempDir, type TestExporter } from '../support/exporter.js';
-import { FakeReceiver } from './fake-receiver.js';
+import { FakeReceiver } from '../../sim/healthsync/fake-receiver.js';
 import { checkState, envelope, EXAMPLE_REPEAT_SNAPSHOTS, EXAMPLE_URN, increment, manyStates, snapshot } from './payloads.js';
 
 const cleanups: Array<() => Promise<void>> = [];
