@@ -260,15 +260,15 @@ const teeSpoolFilling: AlertRule = {
 const dropped = (values: string) => series(`${h.healthsync_tee_dropped_total}`, { ...scrape, status: '413' }, values);
 const teeDropping: AlertRule = {
   alert: 'HealthSyncTeeDropping',
-  // The counter of a status appears with its first drop, which increase() cannot see: a series new in the window counts whole.
-  expr: `increase(${h.healthsync_tee_dropped_total}[${duration('30m')}]) > 0 or (${h.healthsync_tee_dropped_total} unless ${h.healthsync_tee_dropped_total} offset ${duration('30m')})`,
+  // Every dropping status is exported from 0, so increase() sees the first drop too.
+  expr: `increase(${h.healthsync_tee_dropped_total}[${duration('30m')}]) > 0`,
   for: duration('0m'),
   severity: 'warning',
   summary: 'The upstream receiver refused tee payloads for good; StackState never got them.',
   description: 'The upstream receiver refused {{ $value | printf "%.0f" }} payload(s) from {{ $labels.instance }} with HTTP {{ $labels.status }} in the last 30 minutes; they were dropped from the spool.',
   dashboard: exporterDashboard,
   fires: {
-    series: [dropped('_x5 1x10')],
+    series: [dropped('0x5 1x10')],
     at: '8m',
     labels: { ...scrape, status: '413' },
     description: 'The upstream receiver refused 1 payload(s) from healthsync:9812 with HTTP 413 in the last 30 minutes; they were dropped from the spool.',

@@ -12,7 +12,7 @@ import { HealthModel } from './model.js';
 import { ERROR_CODES, HEALTH_VALUES, type Health } from './protocol.js';
 import type { Stream, SubStream } from './state.js';
 import type { Spool } from './tee/spool.js';
-import { FAILURE_REASONS, type TeeForwarder } from './tee/forwarder.js';
+import { FAILURE_REASONS, NEVER_TAKEN, type TeeForwarder } from './tee/forwarder.js';
 
 export interface TeeParts {
   spool: Spool;
@@ -89,5 +89,6 @@ function writeTee(w: SampleWriter, { spool, forwarder }: TeeParts): void {
   w.sample(c.healthsync_tee_forwarded_total, [], forwarder.forwarded);
   if (forwarder.lastSuccessAt !== undefined) w.sample(c.healthsync_tee_last_success_timestamp_seconds, [], toSeconds(forwarder.lastSuccessAt));
   for (const reason of FAILURE_REASONS) w.sample(c.healthsync_tee_forward_failures_total, [reason], forwarder.failures.get(reason) ?? 0);
-  for (const [status, n] of forwarder.dropped) w.sample(c.healthsync_tee_dropped_total, [String(status)], n);
+  // Every status that drops is written from the start, at 0, so increase() sees the first drop.
+  for (const status of NEVER_TAKEN) w.sample(c.healthsync_tee_dropped_total, [String(status)], forwarder.dropped.get(status) ?? 0);
 }

@@ -18,7 +18,7 @@ import type { Spool, SpooledPayload } from './spool.js';
 export const FAILURE_REASONS = ['connection', 'timeout', 'http_4xx', 'http_5xx'] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
-const NEVER_TAKEN = new Set([400, 413, 415, 422]);
+export const NEVER_TAKEN: ReadonlySet<number> = new Set([400, 413, 415, 422]);
 
 export interface ForwarderOptions {
   spool: Spool;
