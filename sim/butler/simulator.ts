@@ -12,6 +12,7 @@
 import { systemClock, type Clock } from '../../exporters/core/clock.js';
 import type { Logger } from '../../exporters/core/log.js';
 import { Schedule } from '../lib/schedule.js';
+import { FaultBook, type AppliedFault } from '../lib/fault-book.js';
 import type { DomainSimulator, FaultSpec, InjectedFault } from '../lib/types.js';
 import { UnknownFaultError } from '../lib/types.js';
 import type { ButlerSimConfig } from './config.js';
@@ -84,7 +85,7 @@ export class ButlerSimulator implements DomainSimulator {
   readonly faults = FAULTS;
   private readonly schedule = new Schedule();
   private readonly nodes: SimButler[] = [];
-  private readonly injected = new Map<string, { target: string; undo: () => Promise<void> }>();
+  private readonly book: FaultBook;
   /** Log POSTs in flight, awaited on stop. */
   private readonly posting = new Set<Promise<void>>();
 
@@ -93,7 +94,9 @@ export class ButlerSimulator implements DomainSimulator {
     private readonly log: Logger,
     /** Butler's clock: the times in its gauges and log lines. */
     private readonly clock: Clock = systemClock,
-  ) {}
+  ) {
+    this.book = new FaultBook(FAULTS, log);
+  }
 
   /** The Butlers' instances (advertise_host:port), once started. */
   get instances(): string[] {
@@ -130,25 +133,15 @@ export class ButlerSimulator implements DomainSimulator {
   }
 
   active(): InjectedFault[] {
-    return [...this.injected].map(([fault, { target }]) => ({ fault, target }));
+    return this.book.active();
   }
 
-  async inject(fault: string): Promise<InjectedFault> {
-    if (!FAULTS.some((f) => f.name === fault)) throw new UnknownFaultError(fault);
-    const existing = this.injected.get(fault);
-    if (existing) return { fault, target: existing.target };
-    const { target, undo } = await this.apply(fault);
-    this.injected.set(fault, { target, undo });
-    this.log.info({ fault, target }, 'fault injected');
-    return { fault, target };
+  inject(fault: string): Promise<InjectedFault> {
+    return this.book.inject(fault, (f) => this.apply(f));
   }
 
-  async clear(fault: string): Promise<void> {
-    const entry = this.injected.get(fault);
-    if (!entry) return;
-    this.injected.delete(fault);
-    await entry.undo();
-    this.log.info({ fault, target: entry.target }, 'fault cleared');
+  clear(fault: string): Promise<void> {
+    return this.book.clear(fault);
   }
 
   private now(): number {
@@ -229,7 +222,7 @@ export class ButlerSimulator implements DomainSimulator {
     return manager.files[1] ?? manager.files[0]!;
   }
 
-  private async apply(fault: string): Promise<{ target: string; undo: () => Promise<void> }> {
+  private async apply(fault: string): Promise<AppliedFault> {
     const remoteTarget = (node: SimButler, f: RemoteFile) => `${node.instance} file=${this.config.repo}/${f.configFile}`;
     switch (fault) {
       case 'butler-target-down': {

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../exporters/core/log.js';
 import { OpampAgent, type AgentStatus } from '../opamp/agent.js';
+import { FaultBook, type AppliedFault } from '../lib/fault-book.js';
 import { pickFree, Schedule } from '../lib/schedule.js';
 import type { DomainSimulator, FaultSpec, InjectedFault } from '../lib/types.js';
 import { UnknownFaultError } from '../lib/types.js';
@@ -114,13 +115,14 @@ export class CollectorsSimulator implements DomainSimulator {
   readonly faults = FAULTS;
   private readonly schedule = new Schedule();
   private readonly collectors: SimCollector[] = [];
-  private readonly injected = new Map<string, { target: string; undo: () => Promise<void> }>();
+  private readonly book: FaultBook;
   private readonly bindplane: FakeBindplane | undefined;
 
   constructor(
     private readonly config: CollectorsSimConfig,
     private readonly log: Logger,
   ) {
+    this.book = new FaultBook(FAULTS, log);
     const wsCount = Math.round(config.count * config.websocket_share);
     for (let i = 0; i < config.count; i++) this.collectors.push(new SimCollector(i, i < wsCount ? 'websocket' : 'http', config, this.schedule, log));
     if (config.bindplane.enabled) {
@@ -149,26 +151,15 @@ export class CollectorsSimulator implements DomainSimulator {
   }
 
   active(): InjectedFault[] {
-    return [...this.injected].map(([fault, { target }]) => ({ fault, target }));
+    return this.book.active();
   }
 
-  async inject(fault: string): Promise<InjectedFault> {
-    const spec = FAULTS.find((f) => f.name === fault);
-    if (!spec) throw new UnknownFaultError(fault);
-    const existing = this.injected.get(fault);
-    if (existing) return { fault, target: existing.target };
-    const { target, undo } = await this.apply(fault);
-    this.injected.set(fault, { target, undo });
-    this.log.info({ fault, target }, 'fault injected');
-    return { fault, target };
+  inject(fault: string): Promise<InjectedFault> {
+    return this.book.inject(fault, (f) => this.apply(f));
   }
 
-  async clear(fault: string): Promise<void> {
-    const entry = this.injected.get(fault);
-    if (!entry) return;
-    this.injected.delete(fault);
-    await entry.undo();
-    this.log.info({ fault, target: entry.target }, 'fault cleared');
+  clear(fault: string): Promise<void> {
+    return this.book.clear(fault);
   }
 
   /** A healthy collector no fault holds, preferring HTTP or WebSocket. */
@@ -192,7 +183,7 @@ export class CollectorsSimulator implements DomainSimulator {
     await c.report({ remoteConfigStatus: { status: 1 } });
   }
 
-  private async apply(fault: string): Promise<{ target: string; undo: () => Promise<void> }> {
+  private async apply(fault: string): Promise<AppliedFault> {
     const release = (c: SimCollector) => () => {
       c.held = false;
       return Promise.resolve();

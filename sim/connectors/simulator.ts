@@ -15,6 +15,7 @@
  */
 import type { Logger } from '../../exporters/core/log.js';
 import { Schedule } from '../lib/schedule.js';
+import { FaultBook, type AppliedFault } from '../lib/fault-book.js';
 import type { DomainSimulator, FaultSpec, InjectedFault } from '../lib/types.js';
 import { UnknownFaultError } from '../lib/types.js';
 import type { ConnectorsSimConfig } from './config.js';
@@ -76,8 +77,7 @@ export class ConnectorsSimulator implements DomainSimulator {
   private readonly schedule = new Schedule();
   private readonly instances: SimInstance[] = [];
   private readonly byConnector = new Map<string, SimInstance[]>();
-  private readonly injected = new Map<string, { target: string; undo: () => Promise<void> }>();
-  private readonly applying = new Set<string>();
+  private readonly book: FaultBook;
   /** Background sequences under way, so that stop can cut them short. */
   private readonly runs = new Set<Steps>();
   /** Faults each connector has taken: the next goes to the least used, so repeated injections spread out. */
@@ -89,6 +89,7 @@ export class ConnectorsSimulator implements DomainSimulator {
     private readonly config: ConnectorsSimConfig,
     private readonly log: Logger,
   ) {
+    this.book = new FaultBook(FAULTS, log);
     for (const connector of config.connectors) {
       const group: SimInstance[] = [];
       for (let n = 0; n < config.instances_per_connector; n++) group.push(new SimInstance(connector, this.instances.length + n, config, this.schedule, log));
@@ -116,34 +117,22 @@ export class ConnectorsSimulator implements DomainSimulator {
   }
 
   active(): InjectedFault[] {
-    return [...this.injected].map(([fault, { target }]) => ({ fault, target }));
+    return this.book.active();
   }
 
-  async inject(fault: string): Promise<InjectedFault> {
-    if (!FAULTS.some((f) => f.name === fault)) throw new UnknownFaultError(fault);
-    const existing = this.injected.get(fault);
-    if (existing) return { fault, target: existing.target };
-    if (this.applying.has(fault)) throw new Error(`${fault} is being injected`);
-    this.applying.add(fault);
-    const applied = await this.apply(fault).finally(() => this.applying.delete(fault));
-    this.injected.set(fault, applied);
-    this.log.info({ fault, target: applied.target }, 'fault injected');
-    return { fault, target: applied.target };
+  inject(fault: string): Promise<InjectedFault> {
+    return this.book.inject(fault, (f) => this.apply(f));
   }
 
-  async clear(fault: string): Promise<void> {
-    const entry = this.injected.get(fault);
-    if (!entry) return;
-    this.injected.delete(fault);
-    await entry.undo();
-    this.log.info({ fault, target: entry.target }, 'fault cleared');
+  clear(fault: string): Promise<void> {
+    return this.book.clear(fault);
   }
 
   private writeTargets(): Promise<void> {
     return writeFileSd(this.config.file_sd_path, connectorGroups(this.instances));
   }
 
-  private async apply(fault: string): Promise<{ target: string; undo: () => Promise<void> }> {
+  private async apply(fault: string): Promise<AppliedFault> {
     const target = (i: SimInstance) => `${i.connector}/${i.id}`;
     switch (fault) {
       case 'connector-no-ready-instance': {

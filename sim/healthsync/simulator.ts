@@ -12,6 +12,7 @@
  */
 import type { Logger } from '../../exporters/core/log.js';
 import { pickFree, Schedule } from '../lib/schedule.js';
+import { FaultBook, type AppliedFault } from '../lib/fault-book.js';
 import type { DomainSimulator, FaultSpec, InjectedFault } from '../lib/types.js';
 import { UnknownFaultError } from '../lib/types.js';
 import { CheckSet } from './checks.js';
@@ -97,7 +98,7 @@ export class HealthsyncSimulator implements DomainSimulator {
   /** Faults' own senders talk through a client of their own, so the fleet's stats stay the fleet's. */
   private readonly faultCtx: SenderContext;
   private readonly rogues = new Set<Sender>();
-  private readonly injected = new Map<string, { target: string; undo: () => Promise<void> }>();
+  private readonly book: FaultBook;
   private readonly roundWaiters = new Set<() => void>();
   private receiver: FakeReceiver | undefined;
   /** The upstream the fake receiver plays: down (503), and a proxy's body limit (413), each held by one fault. */
@@ -113,6 +114,7 @@ export class HealthsyncSimulator implements DomainSimulator {
     const expiryS = repeatS * config.expiry_repeat_intervals;
     // Late from 2 intervals until expiry deletes the sub stream (and its Late error): long enough for the Late alert?
     this.faults = faultSpecs(expiryS - LATE_TOLERANCE * repeatS > LATE_ALERT_FOR_S + EVALUATION_SLACK_S);
+    this.book = new FaultBook(this.faults, log);
     this.client = new IntakeClient(config.intake_url, config.api_key);
     this.ctx = {
       client: this.client,
@@ -213,25 +215,15 @@ export class HealthsyncSimulator implements DomainSimulator {
   }
 
   active(): InjectedFault[] {
-    return [...this.injected].map(([fault, { target }]) => ({ fault, target }));
+    return this.book.active();
   }
 
-  async inject(fault: string): Promise<InjectedFault> {
-    if (!this.faults.some((f) => f.name === fault)) throw new UnknownFaultError(fault);
-    const existing = this.injected.get(fault);
-    if (existing) return { fault, target: existing.target };
-    const { target, undo } = await this.apply(fault);
-    this.injected.set(fault, { target, undo });
-    this.log.info({ fault, target }, 'fault injected');
-    return { fault, target };
+  inject(fault: string): Promise<InjectedFault> {
+    return this.book.inject(fault, (f) => this.apply(f));
   }
 
-  async clear(fault: string): Promise<void> {
-    const entry = this.injected.get(fault);
-    if (!entry) return;
-    this.injected.delete(fault);
-    await entry.undo();
-    this.log.info({ fault, target: entry.target }, 'fault cleared');
+  clear(fault: string): Promise<void> {
+    return this.book.clear(fault);
   }
 
   private fleet(): Sender[] {
@@ -290,7 +282,7 @@ export class HealthsyncSimulator implements DomainSimulator {
     r.answer = (body) => (limitBy && body.length > limitBytes ? 413 : downBy ? 503 : 200);
   }
 
-  private async apply(fault: string): Promise<{ target: string; undo: () => Promise<void> }> {
+  private async apply(fault: string): Promise<AppliedFault> {
     const release = (held: { heldBy: string | undefined }) => {
       held.heldBy = undefined;
     };
