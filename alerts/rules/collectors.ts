@@ -6,7 +6,6 @@ import { duration, seconds } from '../lib/time.js';
 import type { AlertRule, RuleGroup, SeriesInput } from '../lib/types.js';
 
 const dashboard = { uid: DASHBOARD_UIDS.collectors, vars: { collector_id: 'collector_id' } };
-const identity = { collector_id: 'c-1', name: 'otelcol-contrib', version: '0.120.0', host: 'web-1', source: 'opamp' };
 
 /** Seconds a collector has been in `state`, for those in it longer than `threshold` seconds, with its name and host. */
 function inStateLongerThan(state: CollectorState, threshold: number): string {

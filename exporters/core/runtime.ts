@@ -46,7 +46,7 @@ export interface ExporterContext<C> {
   readonly http: FastifyInstance;
   readonly env: NodeJS.ProcessEnv;
   /** The data directory, for files an exporter keeps besides its store (e.g. a spool). */
-  readonly dataDir?: string;
+  readonly dataDir: string;
 }
 
 export interface ExporterInstance {

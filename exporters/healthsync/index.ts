@@ -46,9 +46,7 @@ function apiKeys(config: HealthsyncConfig): string[] {
 function openTee(ctx: ExporterContext<HealthsyncConfig>): TeeParts | undefined {
   const { tee } = ctx.config;
   if (!tee.url) return undefined;
-  const path = tee.spool_file ?? (ctx.dataDir ? join(ctx.dataDir, SPOOL_FILE) : undefined);
-  if (!path) throw new ConfigError('healthsync.tee.spool_file: required when the runtime gives no data directory');
-  const spool = new Spool(path, tee.spool_max_bytes);
+  const spool = new Spool(tee.spool_file ?? join(ctx.dataDir, SPOOL_FILE), tee.spool_max_bytes);
   const forwarder = new TeeForwarder({
     spool,
     url: tee.url,
