@@ -14,7 +14,8 @@ ENV NODE_ENV=production
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
-RUN mkdir -p /var/lib/fleetwatch && chown node:node /var/lib/fleetwatch
+# The compose volumes mount here; a new volume takes the owner of the directory it mounts on.
+RUN mkdir -p /var/lib/fleetwatch/data /var/lib/fleetwatch/sim-targets && chown -R node:node /var/lib/fleetwatch
 USER node
 ENTRYPOINT ["node", "/app/dist/exporters/cli.js"]
 CMD ["--help"]

@@ -10,6 +10,7 @@
  * heartbeat, but it is by the agent's next real change (APPLYING →
  * Configuring). Any OpAMP message from a Disconnected collector reconnects it.
  */
+import { EntityVersions } from '../core/entity-versions.js';
 import { deriveState, type LastReported } from './derive.js';
 import type { AgentReport, CollectorObservation, SourceName } from './observations.js';
 import { isLegal, START, STATES, type CollectorState, type FromState } from './states.js';
@@ -57,7 +58,7 @@ export const edgeKey = (from: FromState, to: CollectorState) => `${from}>${to}`;
 export class FleetModel {
   private readonly records = new Map<string, CollectorRecord>();
   /** Render version per collector: bumped on every change the view shows. */
-  private readonly versions = new Map<string, number>();
+  private readonly versions = new EntityVersions();
   /** Collectors heard over OpAMP since this process started (in memory only). */
   private readonly heardThisRun = new Set<string>();
   private readonly openSockets = new Set<string>();
@@ -82,7 +83,7 @@ export class FleetModel {
     for (const r of records) {
       this.records.set(r.id, r);
       this.counts.set(r.state, (this.counts.get(r.state) ?? 0) + 1);
-      this.versions.set(r.id, 1);
+      this.versions.bump(r.id);
     }
   }
 
@@ -99,7 +100,7 @@ export class FleetModel {
   }
 
   version(id: string): number {
-    return this.versions.get(id) ?? 0;
+    return this.versions.get(id);
   }
 
   fleetCount(state: CollectorState): number {
@@ -280,7 +281,7 @@ export class FleetModel {
   }
 
   private touch(r: CollectorRecord): void {
-    this.versions.set(r.id, this.version(r.id) + 1);
+    this.versions.bump(r.id);
     this.dirty.add(r.id);
   }
 

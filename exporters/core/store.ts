@@ -18,7 +18,11 @@ export interface StoreChange {
 export interface Store {
   /** Every record of a collection, ordered by key. */
   load<T>(collection: string): Promise<Array<[string, T]>>;
-  /** Applies all changes atomically; resolves once they are durable against a process crash. */
+  /**
+   * Applies all changes atomically; resolves once they are durable against a
+   * process crash. When it fails, the changes are kept and written with the
+   * next commit.
+   */
   commit(changes: readonly StoreChange[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -34,6 +38,7 @@ export class SqliteStore implements Store {
   private readonly remove: Database.Statement;
   private readonly select: Database.Statement;
   private readonly apply: (changes: readonly StoreChange[]) => void;
+  private unsaved: StoreChange[] = [];
 
   constructor(readonly path: string) {
     this.db = new Database(path);
@@ -65,7 +70,17 @@ export class SqliteStore implements Store {
   }
 
   async commit(changes: readonly StoreChange[]): Promise<void> {
-    if (changes.length > 0) this.apply(changes);
+    // Changes a failed commit could not write go with the next one: callers
+    // hand each change over once, so dropping them would lose it.
+    const batch = this.unsaved.length > 0 ? [...this.unsaved, ...changes] : changes;
+    if (batch.length === 0) return;
+    try {
+      this.apply(batch);
+      this.unsaved = [];
+    } catch (err) {
+      this.unsaved = [...batch];
+      throw err;
+    }
   }
 
   async close(): Promise<void> {
