@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAlertmanager, type RunningAlertmanager } from '../test/support/alertmanager.js';
 import { requireBinary, run } from '../test/support/binaries.js';
 import { alertmanagerArtifacts, INHIBITIONS, renderAlertmanagerConfig } from './alertmanager.js';
+import { RULE_GROUPS } from './index.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const files = Object.keys(alertmanagerArtifacts());
@@ -77,5 +78,27 @@ describe('inhibitions, in a real Alertmanager', () => {
     expect(find(target)?.status.inhibitedBy.length, 'the target is silenced').toBeGreaterThan(0);
     expect(find(source)?.status.inhibitedBy, 'the source still pages').toEqual([]);
     expect(find(bystander)?.status.inhibitedBy, 'an alert on another entity is not silenced').toEqual([]);
+  });
+});
+
+describe('inhibitions, against the rules', () => {
+  // The labels each alert carries when it fires, as its promtool firing case has them.
+  const fired = RULE_GROUPS.flatMap((g) => g.alerts.map((a) => ({ alertname: a.alert, severity: a.severity, ...(a.domainFromSeries ? {} : { domain: g.domain }), ...a.fires.labels })));
+  const satisfies = (labels: Record<string, string>, matchers: string[]) =>
+    matchers.every((m) => {
+      const [, name, op, value] = /^(\w+)(=~|!=|=)"(.*)"$/.exec(m)!;
+      const actual = labels[name!] ?? '';
+      if (op === '=') return actual === value;
+      if (op === '!=') return actual !== value;
+      return new RegExp(`^(?:${value})$`).test(actual);
+    });
+
+  it.each(INHIBITIONS.map((i) => [i.why, i] as const))('%s: a real source and a real target agree on %s', (_why, rule) => {
+    const sources = fired.filter((l) => satisfies(l, rule.source));
+    const targets = fired.filter((l) => satisfies(l, rule.target));
+    expect(sources.length, 'some alert is the source').toBeGreaterThan(0);
+    expect(targets.length, 'some alert is a target').toBeGreaterThan(0);
+    const agree = (s: Record<string, string>, t: Record<string, string>) => rule.equal.every((l) => s[l] !== undefined && s[l] === t[l]);
+    expect(sources.some((s) => targets.some((t) => agree(s, t))), `no source and target carry equal ${rule.equal.join(', ')}`).toBe(true);
   });
 });

@@ -3,6 +3,7 @@ import { collectorsCatalog as c } from '../exporters/collectors/catalog.js';
 import { STATES, type CollectorState } from '../exporters/collectors/states.js';
 import { fleetDashboard, labelVariable, regexVariable, type Panel } from './lib/dashboard.js';
 import { goodBelow, NEUTRAL, stat, stateTimeline, table, timeseries, UP_DOWN } from './lib/panels.js';
+import { STUCK_MINUTES } from '../alerts/rules/collectors.js';
 import { DASHBOARD_UIDS } from './uids.js';
 
 const fleet = `job=~"$job"`;
@@ -23,10 +24,10 @@ const stateCode = `max by (collector_id) (${STATE_CODES.map(([s, code]) => `(${c
 
 const STATE_COLOURS: Record<CollectorState, string> = Object.fromEntries(STATE_CODES.map(([s, , colour]) => [s, colour])) as Record<CollectorState, string>;
 const BAD: CollectorState[] = ['Disconnected', 'Error'];
-const STUCK: CollectorState[] = ['Configuring', 'Pending', 'Upgrading', 'Incompatible'];
+const STUCK = ['Configuring', 'Pending', 'Upgrading', 'Incompatible'] as const satisfies CollectorState[];
 
 function stateStat(state: CollectorState): Panel {
-  const steps = BAD.includes(state) ? goodBelow(1) : STUCK.includes(state) ? [{ value: null, color: 'green' }, { value: 1, color: 'orange' }] : NEUTRAL;
+  const steps = BAD.includes(state) ? goodBelow(1) : (STUCK as readonly CollectorState[]).includes(state) ? [{ value: null, color: 'green' }, { value: 1, color: 'orange' }] : NEUTRAL;
   return stat({ title: state, unit: 'none', thresholds: steps, span: 3, height: 4, queries: [{ expr: `sum(${c.collector_fleet_state}{${fleet},state="${state}"})` }] });
 }
 
@@ -51,12 +52,12 @@ export function collectorsOverview(): Panel[] {
     }),
     stat({
       title: 'Collectors stuck',
-      description: 'Collectors in Configuring, Pending, Upgrading or Incompatible for over 15 minutes.',
+      description: 'Collectors past their alert\'s threshold in a stuck state: Incompatible over 5 minutes, Configuring over 15, Pending or Upgrading over 30.',
       unit: 'none',
       thresholds: goodBelow(1),
       span: 6,
       height: 4,
-      queries: [{ expr: `count(((time() - ${c.collector_state_since_timestamp_seconds}) > 900) and on (job, instance, collector_id) (${c.collector_state}{state=~"${STUCK.join('|')}"} == 1)) or vector(0)` }],
+      queries: [{ expr: `count(${STUCK.map((state) => `((time() - ${c.collector_state_since_timestamp_seconds}) > ${STUCK_MINUTES[state] * 60} and on (job, instance, collector_id) ${c.collector_state}{state="${state}"} == 1)`).join(' or ')}) or vector(0)` }],
     }),
     stat({
       title: 'Collector sources down',

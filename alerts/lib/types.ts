@@ -47,6 +47,8 @@ export interface AlertRule {
   dashboard: { uid: string; vars?: Record<string, string> };
   /** Extra labels; severity and domain are added. */
   labels?: Record<string, string>;
+  /** The expression gives each alert its own `domain` (an exporter down names the domain it blinds), instead of the group's. */
+  domainFromSeries?: true;
   fires: FiringCase;
   nearMiss: NearMissCase;
 }

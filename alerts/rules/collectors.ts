@@ -7,35 +7,44 @@ import type { AlertRule, RuleGroup, SeriesInput } from '../lib/types.js';
 
 const dashboard = { uid: DASHBOARD_UIDS.collectors, vars: { collector_id: 'collector_id' } };
 
+/** Minutes in a state before it is "stuck"; the dashboard counts stuck collectors with the same numbers. */
+export const STUCK_MINUTES = { Disconnected: 10, Error: 10, Configuring: 15, Pending: 30, Incompatible: 5, Upgrading: 30 } as const satisfies Partial<Record<CollectorState, number>>;
+
+/** A collector is one per exporter (job, instance): two exporters may watch the same one. */
+const COLLECTOR = 'job, instance, collector_id';
+
 /** Seconds a collector has been in `state`, for those in it longer than `threshold` seconds, with its name and host. */
 function inStateLongerThan(state: CollectorState, threshold: number): string {
-  return `((time() - ${c.collector_state_since_timestamp_seconds}) > ${seconds(threshold)} and on (collector_id) ${c.collector_state}{state="${state}"} == 1) * on (collector_id) group_left (name, host) ${c.collector_info}`;
+  return `((time() - ${c.collector_state_since_timestamp_seconds}) > ${seconds(threshold)} and on (${COLLECTOR}) ${c.collector_state}{state="${state}"} == 1) * on (${COLLECTOR}) group_left (name, host) ${c.collector_info}`;
 }
+
+/** The labels Prometheus adds to the collectors exporter's series in these cases. */
+const SCRAPE = { job: 'fleetwatch-collectors', instance: 'fleetwatch:9810' };
+const scraped = `job="${SCRAPE.job}",instance="${SCRAPE.instance}"`;
 
 /** One collector in `state` since `since` seconds after the epoch (promtool's clock starts at 0). */
 function collectorIn(state: CollectorState, since: number): SeriesInput[] {
   return [
-    { series: `${c.collector_state}{collector_id="c-1",state="${state}"}`, values: '1x40' },
-    { series: `${c.collector_state_since_timestamp_seconds}{collector_id="c-1"}`, values: `${since}x40` },
-    { series: `${c.collector_info}{collector_id="c-1",name="otelcol-contrib",version="0.120.0",host="web-1",source="opamp"}`, values: '1x40' },
+    { series: `${c.collector_state}{${scraped},collector_id="c-1",state="${state}"}`, values: '1x40' },
+    { series: `${c.collector_state_since_timestamp_seconds}{${scraped},collector_id="c-1"}`, values: `${since}x40` },
+    { series: `${c.collector_info}{${scraped},collector_id="c-1",name="otelcol-contrib",version="0.120.0",host="web-1",source="opamp"}`, values: '1x40' },
   ];
 }
 
 interface StuckAlert {
   alert: string;
-  state: CollectorState;
-  /** Threshold in minutes. */
-  minutes: number;
+  state: keyof typeof STUCK_MINUTES;
   summary: string;
   /** "is …" phrase for the description. */
   doing: string;
 }
 
 function stuck(a: StuckAlert): AlertRule {
-  const at = a.minutes + 5;
+  const minutes = STUCK_MINUTES[a.state];
+  const at = minutes + 5;
   return {
     alert: a.alert,
-    expr: inStateLongerThan(a.state, a.minutes * 60),
+    expr: inStateLongerThan(a.state, minutes * 60),
     for: duration('1m'),
     severity: 'warning',
     summary: a.summary,
@@ -44,10 +53,10 @@ function stuck(a: StuckAlert): AlertRule {
     fires: {
       series: collectorIn(a.state, 0),
       at: `${at}m`,
-      labels: { collector_id: 'c-1', name: 'otelcol-contrib', host: 'web-1' },
+      labels: { ...SCRAPE, collector_id: 'c-1', name: 'otelcol-contrib', host: 'web-1' },
       description: `Collector c-1 (otelcol-contrib on web-1) ${a.doing} for ${at}m 0s.`,
     },
-    nearMiss: { series: collectorIn(a.state, 6 * 60), at: `${a.minutes + 5}m`, why: `in ${a.state} for less than ${a.minutes}m` },
+    nearMiss: { series: collectorIn(a.state, 6 * 60), at: `${at}m`, why: `in ${a.state} for less than ${minutes}m` },
   };
 }
 
@@ -60,12 +69,12 @@ export const collectorRules: RuleGroup = {
     { record: 'job:collectors_disconnected:ratio', expr: `sum by (job) (${c.collector_fleet_state}{state="Disconnected"}) / clamp_min(sum by (job) (${c.collector_fleet_state}), 1)` },
   ],
   alerts: [
-    stuck({ alert: 'CollectorDisconnected', state: 'Disconnected', minutes: 10, summary: 'A collector has been disconnected for over 10 minutes.', doing: 'has been disconnected' }),
-    stuck({ alert: 'CollectorInError', state: 'Error', minutes: 10, summary: 'A collector has been in Error for over 10 minutes.', doing: 'has been in Error' }),
-    stuck({ alert: 'CollectorStuckConfiguring', state: 'Configuring', minutes: 15, summary: 'A collector has been applying a config for over 15 minutes.', doing: 'has been Configuring' }),
-    stuck({ alert: 'CollectorRolloutStuckPending', state: 'Pending', minutes: 30, summary: 'A collector has waited in a rollout for over 30 minutes.', doing: 'has been Pending' }),
-    stuck({ alert: 'CollectorIncompatibleConfig', state: 'Incompatible', minutes: 5, summary: 'A collector was assigned a config it cannot run.', doing: 'has been Incompatible' }),
-    stuck({ alert: 'CollectorUpgradeStuck', state: 'Upgrading', minutes: 30, summary: 'A collector upgrade has not finished in 30 minutes.', doing: 'has been Upgrading' }),
+    stuck({ alert: 'CollectorDisconnected', state: 'Disconnected', summary: 'A collector has been disconnected for over 10 minutes.', doing: 'has been disconnected' }),
+    stuck({ alert: 'CollectorInError', state: 'Error', summary: 'A collector has been in Error for over 10 minutes.', doing: 'has been in Error' }),
+    stuck({ alert: 'CollectorStuckConfiguring', state: 'Configuring', summary: 'A collector has been applying a config for over 15 minutes.', doing: 'has been Configuring' }),
+    stuck({ alert: 'CollectorRolloutStuckPending', state: 'Pending', summary: 'A collector has waited in a rollout for over 30 minutes.', doing: 'has been Pending' }),
+    stuck({ alert: 'CollectorIncompatibleConfig', state: 'Incompatible', summary: 'A collector was assigned a config it cannot run.', doing: 'has been Incompatible' }),
+    stuck({ alert: 'CollectorUpgradeStuck', state: 'Upgrading', summary: 'A collector upgrade has not finished in 30 minutes.', doing: 'has been Upgrading' }),
     {
       alert: 'CollectorFlapping',
       expr: `changes(${c.collector_state_since_timestamp_seconds}[${duration('1h')}]) >= 6`,
@@ -75,13 +84,13 @@ export const collectorRules: RuleGroup = {
       description: 'Collector {{ $labels.collector_id }} changed state {{ $value }} times in the last hour.',
       dashboard,
       fires: {
-        series: [{ series: `${c.collector_state_since_timestamp_seconds}{collector_id="c-1"}`, values: '0 60 120 180 240 300 360 420 480 540 600 660 720 780 840 900 960 1020 1080 1140 1200' }],
+        series: [{ series: `${c.collector_state_since_timestamp_seconds}{${scraped},collector_id="c-1"}`, values: '0 60 120 180 240 300 360 420 480 540 600 660 720 780 840 900 960 1020 1080 1140 1200' }],
         at: '20m',
-        labels: { collector_id: 'c-1' },
+        labels: { ...SCRAPE, collector_id: 'c-1' },
         description: 'Collector c-1 changed state 20 times in the last hour.',
       },
       nearMiss: {
-        series: [{ series: `${c.collector_state_since_timestamp_seconds}{collector_id="c-1"}`, values: '0 0 0 0 0 300 300 300 300 300 600 600 600 600 600 900 900 900 900 900 900' }],
+        series: [{ series: `${c.collector_state_since_timestamp_seconds}{${scraped},collector_id="c-1"}`, values: '0 0 0 0 0 300 300 300 300 300 600 600 600 600 600 900 900 900 900 900 900' }],
         at: '20m',
         why: 'three changes an hour is not flapping',
       },
@@ -114,20 +123,20 @@ export const collectorRules: RuleGroup = {
     },
     {
       alert: 'CollectorIllegalTransitions',
-      expr: `sum by (from, to) (increase(${c.collector_illegal_transitions_total}[${duration('15m')}])) > 0`,
+      expr: `sum by (job, from, to) (increase(${c.collector_illegal_transitions_total}[${duration('15m')}])) > 0`,
       for: duration('0m'),
       severity: 'warning',
       summary: 'Collector state changes skipped steps of the state diagram; events were missed.',
       description: 'About {{ $value | printf "%.0f" }} collector state change(s) went from {{ $labels.from }} straight to {{ $labels.to }} in the last 15 minutes.',
       dashboard: { uid: DASHBOARD_UIDS.collectors },
       fires: {
-        series: [{ series: `${c.collector_illegal_transitions_total}{from="Pending",to="Connected"}`, values: '0 0 0 1 1 1 1' }],
+        series: [{ series: `${c.collector_illegal_transitions_total}{${scraped},from="Pending",to="Connected"}`, values: '0 0 0 1 1 1 1' }],
         at: '6m',
-        labels: { from: 'Pending', to: 'Connected' },
+        labels: { job: SCRAPE.job, from: 'Pending', to: 'Connected' },
         description: 'About 1 collector state change(s) went from Pending straight to Connected in the last 15 minutes.',
       },
       nearMiss: {
-        series: [{ series: `${c.collector_illegal_transitions_total}{from="Pending",to="Connected"}`, values: '1x30' }],
+        series: [{ series: `${c.collector_illegal_transitions_total}{${scraped},from="Pending",to="Connected"}`, values: '1x30' }],
         at: '25m',
         why: 'an old illegal transition, nothing new',
       },

@@ -13,6 +13,7 @@ export const fleetwatchRules: RuleGroup = {
     {
       alert: 'FleetwatchExporterDown',
       // The domain label (from the job) lets Alertmanager silence that domain's alerts while its exporter is down.
+      domainFromSeries: true,
       expr: `label_replace(up{job=~"fleetwatch-(collectors|connectors|healthsync|butler)"} == 0, "domain", "$1", "job", "fleetwatch-(.+)")`,
       for: duration('5m'),
       severity: 'critical',
@@ -22,7 +23,7 @@ export const fleetwatchRules: RuleGroup = {
       fires: {
         series: [{ series: 'up{job="fleetwatch-connectors",instance="connectors:9811"}', values: '1 0 0 0 0 0 0 0' }],
         at: '7m',
-        labels: { job: 'fleetwatch-connectors', instance: 'connectors:9811' },
+        labels: { job: 'fleetwatch-connectors', instance: 'connectors:9811', domain: 'connectors' },
         description: 'The connectors exporter at connectors:9811 has not been scraped successfully for 5 minutes (up = 0).',
       },
       nearMiss: {

@@ -260,7 +260,7 @@ export class CollectorsSimulator implements DomainSimulator {
     const c = candidates[Math.floor(Math.random() * candidates.length)];
     if (!c) return;
     c.held = true;
-    const pause = () => new Promise((resolve) => setTimeout(resolve, this.config.churn_duration_seconds * 1000));
+    const pause = () => this.schedule.pause(this.config.churn_duration_seconds * 1000);
     try {
       if (Math.random() < 0.7) {
         await c.report({ remoteConfigStatus: { status: 2 } });

@@ -1,6 +1,8 @@
 /** Timers for simulated things: repeating with jitter, and all stoppable at once. */
 export class Schedule {
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** After stopAll(), nothing runs again, not even a loop whose callback was running. */
+  private stopped = false;
 
   /** Runs `fn` every `ms` (±10 %), first after a random share of `ms` so a fleet does not beat in step. */
   every(ms: number, fn: () => unknown): () => void {
@@ -12,12 +14,13 @@ export class Schedule {
           .then(fn)
           .catch(() => undefined)
           .finally(() => {
-            if (!stopped) next(ms * (0.9 + Math.random() * 0.2));
+            if (!stopped && !this.stopped) next(ms * (0.9 + Math.random() * 0.2));
           });
       }, delay);
       this.timers.add(timer);
     };
     let stopped = false;
+    if (this.stopped) return () => undefined;
     next(Math.random() * ms);
     return () => {
       stopped = true;
@@ -27,6 +30,7 @@ export class Schedule {
   }
 
   after(ms: number, fn: () => unknown): void {
+    if (this.stopped) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       void Promise.resolve().then(fn).catch(() => undefined);
@@ -34,7 +38,13 @@ export class Schedule {
     this.timers.add(timer);
   }
 
+  /** Waits `ms` on this schedule: a pause that stopAll() ends for good (it never resolves). */
+  pause(ms: number): Promise<void> {
+    return new Promise((resolve) => this.after(ms, resolve));
+  }
+
   stopAll(): void {
+    this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }

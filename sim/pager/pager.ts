@@ -35,6 +35,9 @@ export interface Ticket {
   alerts: Array<{ status: string; labels: Record<string, string>; annotations: Record<string, string> }>;
 }
 
+/** Incidents and tickets kept; older ones are forgotten, so a long-running stack stays bounded. */
+const KEEP = 1000;
+
 export class LocalPager extends EventEmitter {
   readonly incidents = new Map<string, Incident>();
   readonly tickets: Ticket[] = [];
@@ -57,6 +60,7 @@ export class LocalPager extends EventEmitter {
       if (body?.version !== '4' || !Array.isArray(body.alerts)) throw new InputError(400, 'invalid_webhook', 'expected an Alertmanager webhook (version "4") with an alerts array');
       const ticket: Ticket = { receivedAt: this.clock.now(), status: body.status ?? '', alerts: body.alerts };
       this.tickets.push(ticket);
+      if (this.tickets.length > KEEP) this.tickets.shift();
       this.emit('ticket', ticket);
       return reply.code(200).send({ status: 'ok' });
     });
@@ -80,11 +84,18 @@ export class LocalPager extends EventEmitter {
           dedupKey, status: 'triggered', summary: event.payload!.summary, severity: event.payload!.severity, routingKey: event.routing_key,
           group: event.payload!.group ?? '', triggeredAt: now, events: [],
         };
+        this.incidents.delete(dedupKey);
         this.incidents.set(dedupKey, incident);
+        this.forgetOldest(this.incidents);
         incident.events.push(event);
         this.emit('trigger', incident, event);
         return dedupKey;
       }
+      // The same incident again, e.g. Alertmanager re-sending its group because alerts joined it.
+      incident.summary = event.payload!.summary;
+      incident.events.push(event);
+      this.emit('update', incident, event);
+      return dedupKey;
     } else if (event.event_action === 'resolve' && incident && incident.status === 'triggered') {
       incident.status = 'resolved';
       incident.resolvedAt = now;
@@ -94,6 +105,10 @@ export class LocalPager extends EventEmitter {
     }
     incident?.events.push(event);
     return dedupKey;
+  }
+
+  private forgetOldest(map: Map<string, unknown>): void {
+    while (map.size > KEEP) map.delete(map.keys().next().value!);
   }
 
   private page(): string {

@@ -10,6 +10,8 @@ export interface Notification {
   channel: 'page' | 'ticket';
   status: 'firing' | 'resolved';
   alerts: string[];
+  /** One per alert, the same for the same alert instance: its labels (tickets), its page and name (pages). */
+  keys: string[];
   event?: PagerEvent;
 }
 
@@ -26,18 +28,23 @@ export class Notifications {
   private readonly listeners = new Set<() => void>();
 
   constructor(pager: LocalPager) {
-    pager.on('trigger', (_incident, event: PagerEvent) => {
-      const alerts = alertsInPage(event, 'firing');
-      this.pageAlerts.set(event.dedup_key ?? '', alerts);
-      this.add({ at: Date.now(), channel: 'page', status: 'firing', alerts, event });
-    });
-    pager.on('resolve', (_incident, event: PagerEvent) => {
-      this.add({ at: Date.now(), channel: 'page', status: 'resolved', alerts: this.pageAlerts.get(event.dedup_key ?? '') ?? [], event });
-    });
+    const page = (status: 'firing' | 'resolved') => (_incident: unknown, event: PagerEvent) => {
+      const dedup = event.dedup_key ?? '';
+      // A resolve names no alerts: it ends the ones its page carried.
+      const alerts = status === 'firing' ? alertsInPage(event, 'firing') : (this.pageAlerts.get(dedup) ?? []);
+      if (status === 'firing') this.pageAlerts.set(dedup, [...new Set([...(this.pageAlerts.get(dedup) ?? []), ...alerts])]);
+      this.add({ at: Date.now(), channel: 'page', status, alerts, keys: alerts.map((a) => `${dedup}/${a}`), event });
+    };
+    pager.on('trigger', page('firing'));
+    // Alertmanager re-sends a page when alerts join its group: the new ones are notified then.
+    pager.on('update', page('firing'));
+    pager.on('resolve', page('resolved'));
     pager.on('ticket', (ticket: { status: string; alerts: Array<{ status: string; labels: Record<string, string> }> }) => {
       for (const status of ['firing', 'resolved'] as const) {
-        const alerts = ticket.alerts.filter((a) => a.status === status).map((a) => a.labels.alertname ?? '');
-        if (alerts.length > 0) this.add({ at: Date.now(), channel: 'ticket', status, alerts });
+        const alerts = ticket.alerts.filter((a) => a.status === status);
+        if (alerts.length === 0) continue;
+        const keys = alerts.map((a) => JSON.stringify(Object.entries(a.labels).sort()));
+        this.add({ at: Date.now(), channel: 'ticket', status, alerts: alerts.map((a) => a.labels.alertname ?? ''), keys });
       }
     });
   }
@@ -45,6 +52,23 @@ export class Notifications {
   private add(n: Notification): void {
     this.all.push(n);
     for (const l of this.listeners) l();
+  }
+
+  /** Distinct instances of an alert notified firing since `since` (several faults can raise the same alert on different entities). */
+  instances(alert: string, since: number): Set<string> {
+    const keys = new Set<string>();
+    for (const n of this.all) {
+      if (n.at < since || n.status !== 'firing') continue;
+      n.alerts.forEach((a, i) => {
+        if (a === alert) keys.add(n.keys[i]!);
+      });
+    }
+    return keys;
+  }
+
+  /** Pages opened (distinct incidents) since `since`. */
+  pagesSince(since: number): Set<string> {
+    return new Set(this.all.filter((n) => n.at >= since && n.channel === 'page' && n.status === 'firing').map((n) => n.event?.dedup_key ?? ''));
   }
 
   find(alert: string, status: 'firing' | 'resolved', since: number): Notification | undefined {
