@@ -8,11 +8,11 @@
  * scheduler interval: the ages of the later phases are shown for context and
  * coloured neutral, never as a problem.
  */
-import { MappingType, ThresholdsMode, type DynamicConfigValue, type ValueMapping } from '@grafana/grafana-foundation-sdk/dashboard';
-import { REMOTE_AGE_INTERVALS, REMOTE_AGE_SECONDS, STALE_AFTER_INTERVALS } from '../alerts/rules/butler.js';
+import { ThresholdsMode, type DynamicConfigValue } from '@grafana/grafana-foundation-sdk/dashboard';
+import { REMOTE_AGE_INTERVALS, REMOTE_AGE_SECONDS, remoteStale, STALE_AFTER_INTERVALS } from '../alerts/rules/butler.js';
 import { butlerCatalog as c } from '../exporters/butler/catalog.js';
 import { fleetDashboard, labelVariable, regexVariable, type Panel } from './lib/dashboard.js';
-import { goodBelow, NEUTRAL, stat, stateTimeline, table, timeseries, UP_DOWN, type Step } from './lib/panels.js';
+import { goodBelow, NEUTRAL, stat, stateTimeline, table, timeseries, UP_DOWN, valueMappings, type Step } from './lib/panels.js';
 import { DASHBOARD_UIDS } from './uids.js';
 
 const targets = `instance=~"$instance"`;
@@ -26,16 +26,12 @@ const CODE_NAMES = { '200': { text: '200 OK', color: 'green' }, '0': { text: '0 
 const PASS_STEPS: Step[] = [{ value: null, color: 'red' }, { value: 1, color: 'green' }];
 const PASS_NAMES = { '1': { text: 'ok', color: 'green' }, '0': { text: 'failed', color: 'red' } };
 
-// The same conditions as the alerts, without their `for`: what is failing right now.
+// The same conditions as the alerts, without their `for`: what is failing right now (remoteStale is the alert's own).
 const remoteFailing = (sel: string) => `${c.butler_remote_status}{${sel}} != 200`;
-const remoteStale = (sel: string) => `${REMOTE_AGE_INTERVALS}{${sel}} > ${STALE_AFTER_INTERVALS} unless on (job, instance, file) ${c.butler_remote_status} != 200`;
 const renderFailing = (sel: string) => `${c.butler_cfg_render}{${sel}} == 0 unless on (job, instance, file) ${c.butler_cfg_mustache} == 0`;
 const countOrZero = (expr: string) => `count(${expr}) or vector(0)`;
 
-function mappings(names: Record<string, { text: string; color: string }>): ValueMapping[] {
-  return [{ type: MappingType.ValueToText, options: Object.fromEntries(Object.entries(names).map(([value, r], index) => [value, { ...r, index }])) }];
-}
-
+/** As lib/panels.ts maps a panel's values, for a column override (the lib does not export its own). */
 interface Column {
   /** Column title, replacing Grafana's `Value #<refId>`. */
   name: string;
@@ -74,7 +70,7 @@ function joinedTable(spec: { title: string; description: string; span: number; h
     const properties: DynamicConfigValue[] = [];
     if (col.unit) properties.push({ id: 'unit', value: col.unit });
     if (col.steps) properties.push({ id: 'thresholds', value: { mode: ThresholdsMode.Absolute, steps: col.steps } });
-    if (col.names) properties.push({ id: 'mappings', value: mappings(col.names) });
+    if (col.names) properties.push({ id: 'mappings', value: valueMappings(col.names) });
     if (col.coloured) properties.push({ id: 'custom.cellOptions', value: { type: 'color-background' } });
     if (properties.length > 0) b.overrideByName(col.name, properties);
   }
@@ -94,12 +90,12 @@ export function butlerOverview(): Panel[] {
     }),
     stat({
       title: 'Remote files failing or stale',
-      description: `Files whose last fetch did not return 200, or whose last successful fetch is over ${STALE_AFTER_INTERVALS} scheduler intervals old.`,
+      description: `Files whose last fetch did not return 200 (ButlerRemoteFetchFailing), or, on a Butler that answers, whose last successful fetch is over ${STALE_AFTER_INTERVALS} of its fetch intervals old (ButlerRemoteStale: the scheduler interval, for butler.toml the retrieve interval).`,
       unit: 'none',
       thresholds: goodBelow(1),
       span: 6,
       height: 4,
-      queries: [{ expr: countOrZero(`(${c.butler_remote_status} != 200) or on (job, instance, file) (${REMOTE_AGE_INTERVALS} > ${STALE_AFTER_INTERVALS})`) }],
+      queries: [{ expr: countOrZero(`(${c.butler_remote_status} != 200) or on (job, instance, file) (${remoteStale()})`) }],
     }),
     stat({
       title: 'Files rejected or not written',
@@ -135,7 +131,7 @@ function phaseStrip(): Panel[] {
     phase('1 · Remote failing', "Remote files whose last fetch did not return 200: an HTTP code, 0 (no response) or -1 (failed, code unknown).", countOrZero(remoteFailing(files))),
     phase(
       '1 · Remote stale',
-      `Remote files last fetched successfully over ${STALE_AFTER_INTERVALS} scheduler intervals ago although the last fetch did not fail: Butler is not fetching them on schedule.`,
+      `Remote files last fetched successfully over ${STALE_AFTER_INTERVALS} of their fetch intervals ago (the scheduler interval; for butler.toml the retrieve interval) although the last fetch did not fail, on Butlers that answer: Butler is not fetching them on schedule.`,
       countOrZero(remoteStale(files)),
     ),
     phase('2a · Mustache failing', "Remote files whose mustache templates do not render with the manager's mustache-subs.", countOrZero(`${c.butler_cfg_mustache}{${files}} == 0`)),
@@ -194,8 +190,8 @@ export function butlerDashboard() {
             ],
           }),
           timeseries({
-            title: '1 · Oldest fetches, in scheduler intervals',
-            description: `Time since each file was last fetched successfully, divided by the scheduler interval: the ten oldest. Phase 1 runs every interval, so this stays under 1–2; over ${STALE_AFTER_INTERVALS} is stale (ButlerRemoteStale).`,
+            title: '1 · Oldest fetches, in fetch intervals',
+            description: `Time since each file was last fetched successfully, divided by how often it is fetched (the scheduler interval; for butler.toml the retrieve interval): the ten oldest. Phase 1 runs every interval, so this stays under 1–2; over ${STALE_AFTER_INTERVALS} is stale (ButlerRemoteStale, unless the fetch fails or the Butler is down).`,
             unit: 'none',
             thresholds: goodBelow(STALE_AFTER_INTERVALS, 2),
             decimals: 1,
@@ -247,7 +243,7 @@ export function butlerDashboard() {
           }),
           joinedTable({
             title: 'Remote files: 1 · remote → 2a · mustache → 2b · render',
-            description: `Per remote file (repo/config_file): the last fetch's code, how long since the last successful fetch (and in scheduler intervals: over ${STALE_AFTER_INTERVALS} is stale), and whether its mustache render and validation passed. Stalest first.`,
+            description: `Per remote file (repo/config_file): the last fetch's code, how long since the last successful fetch (and in its fetch intervals, the scheduler interval or for butler.toml the retrieve interval: over ${STALE_AFTER_INTERVALS} is stale), and whether its mustache render and validation passed. Stalest first.`,
             span: 16,
             height: 10,
             sortBy: 'Intervals',
@@ -294,13 +290,16 @@ export function butlerDashboard() {
             queries: [{ expr: `time() - ${c.butler_target_last_scrape_timestamp_seconds}{${targets}}`, legend: '{{instance}}' }],
           }),
           stat({
-            title: 'Scheduler interval',
-            description: "fleetwatch's scheduler_interval_seconds, the staleness unit for phase 1: it must match Butler's [globals] scheduler-interval.",
+            title: 'Fetch intervals',
+            description: "fleetwatch's scheduler_interval_seconds and retrieve_interval_seconds, the staleness units for phase 1: they must match Butler's [globals] scheduler-interval (managed files) and -config.retrieve-interval (butler.toml).",
             unit: 's',
             thresholds: NEUTRAL,
             span: 4,
             height: 5,
-            queries: [{ expr: `${c.butler_scheduler_interval_seconds}{${targets}}`, legend: '{{instance}}' }],
+            queries: [
+              { expr: `${c.butler_scheduler_interval_seconds}{${targets}}`, legend: '{{instance}} scheduler' },
+              { expr: `${c.butler_retrieve_interval_seconds}{${targets}}`, legend: '{{instance}} butler.toml' },
+            ],
           }),
           stat({
             title: 'Exporter up',

@@ -7,6 +7,9 @@
  * working) is information. Staleness is alerted on phase 1 only
  * (`butler_remote_time`): the later phases run only when a file changed, so
  * the age of `butler_reload_time` and `butler_lkg` says nothing about health.
+ * Each file's age is measured in its own fetch interval: the scheduler
+ * interval for managed files, the retrieve interval for butler.toml (the one
+ * file `butler_retrieve_interval_seconds` names).
  *
  * Every series carries `instance` (the Butler target, `host:port`) and the
  * Prometheus `job`; joins are `on (job, instance)`. The scrape job of the
@@ -26,7 +29,19 @@ export const STALE_AFTER_INTERVALS = 3;
 
 /** Recording rules, also read by the dashboard. */
 export const REMOTE_AGE_SECONDS = 'instance_file:butler_remote_time:age_seconds';
+export const REMOTE_INTERVAL_SECONDS = 'instance_file:butler_remote_time:interval_seconds';
 export const REMOTE_AGE_INTERVALS = 'instance_file:butler_remote_time:age_intervals';
+
+/**
+ * ButlerRemoteStale's condition, without its `for`; the dashboard counts the
+ * same. `selector` narrows the files (dashboard variables).
+ */
+export function remoteStale(selector = ''): string {
+  const files = selector === '' ? '' : `{${selector}}`;
+  // Only files whose last fetch succeeded (a failing fetch is ButlerRemoteFetchFailing, with its code),
+  // on Butlers that answer (a down Butler's times are frozen: ButlerTargetDown).
+  return `${REMOTE_AGE_SECONDS}${files} > on (job, instance, file) (${STALE_AFTER_INTERVALS} * ${REMOTE_INTERVAL_SECONDS}) unless on (job, instance, file) ${c.butler_remote_status} != 200 unless on (job, instance) ${c.butler_target_up} == 0`;
+}
 
 // The test fixtures: one Butler, one remote file, one written file, one manager.
 const JOB = 'fleetwatch-butler';
@@ -34,9 +49,13 @@ const INSTANCE = 'butler-1:8080';
 const REMOTE_FILE = 'cfg.example.com/rules/alerts.yml';
 const WRITTEN_FILE = 'alerts.yml';
 const target = `job="${JOB}",instance="${INSTANCE}"`;
+/** A second Butler, for near misses that hang on the target's state. */
+const DOWN_TARGET = `job="${JOB}",instance="butler-2:8080"`;
 const remoteFile = (file = REMOTE_FILE) => `${target},file="${file}"`;
 const manager = (name = 'prometheus') => `${target},manager="${name}"`;
 const schedulerInterval = (seconds: number): SeriesInput => ({ series: `${c.butler_scheduler_interval_seconds}{${target}}`, values: `${seconds}x30` });
+const BUTLER_TOML = 'cfg.example.com/butler/butler.toml';
+const retrieveInterval = (seconds: number): SeriesInput => ({ series: `${c.butler_retrieve_interval_seconds}{${remoteFile(BUTLER_TOML)}}`, values: `${seconds}x30` });
 
 const CODE_HINT = '(0: no response, -1: failed, code unknown)';
 
@@ -44,10 +63,15 @@ export const butlerRules: RuleGroup = {
   name: 'fleetwatch-butler',
   domain: 'butler',
   recording: [
-    // Age of the last successful fetch: phase 1 runs every scheduler interval, so this is safe to alert on.
+    // Age of the last successful fetch: phase 1 runs every interval, so this is safe to alert on.
     { record: REMOTE_AGE_SECONDS, expr: `time() - ${c.butler_remote_time}` },
-    // The same age in scheduler intervals, so one dashboard threshold suits Butlers with any interval.
-    { record: REMOTE_AGE_INTERVALS, expr: `${REMOTE_AGE_SECONDS} / on (job, instance) group_left () ${c.butler_scheduler_interval_seconds}` },
+    // How often each file is fetched: butler.toml every retrieve interval (the exporter names it), the others every scheduler interval.
+    {
+      record: REMOTE_INTERVAL_SECONDS,
+      expr: `${c.butler_retrieve_interval_seconds} or on (job, instance, file) (0 * ${c.butler_remote_time} + on (job, instance) group_left () ${c.butler_scheduler_interval_seconds})`,
+    },
+    // The age in the file's own intervals, so one dashboard threshold suits every file and Butler.
+    { record: REMOTE_AGE_INTERVALS, expr: `${REMOTE_AGE_SECONDS} / on (job, instance, file) ${REMOTE_INTERVAL_SECONDS}` },
   ],
   alerts: [
     {
@@ -92,12 +116,11 @@ export const butlerRules: RuleGroup = {
     },
     {
       alert: 'ButlerRemoteStale',
-      // Only files whose last fetch succeeded: a failing fetch is ButlerRemoteFetchFailing, with its code.
-      expr: `${REMOTE_AGE_SECONDS} > on (job, instance) group_left () (${STALE_AFTER_INTERVALS} * ${c.butler_scheduler_interval_seconds}) unless on (job, instance, file) ${c.butler_remote_status} != 200 unless on (job, instance) ${c.butler_target_up} == 0`,
+      expr: remoteStale(),
       for: duration('5m'),
       severity: 'warning',
-      summary: `Butler has not fetched a config file for over ${STALE_AFTER_INTERVALS} scheduler intervals.`,
-      description: `Butler {{ $labels.instance }} last fetched {{ $labels.file }} {{ $value | humanizeDuration }} ago, over ${STALE_AFTER_INTERVALS} scheduler intervals, although its last fetch succeeded.`,
+      summary: `Butler has not fetched a config file for over ${STALE_AFTER_INTERVALS} of its fetch intervals.`,
+      description: `Butler {{ $labels.instance }} last fetched {{ $labels.file }} {{ $value | humanizeDuration }} ago, over ${STALE_AFTER_INTERVALS} fetch intervals (scheduler interval; retrieve interval for butler.toml), although its last fetch succeeded.`,
       dashboard: fileDashboard,
       fires: {
         // Fetched every minute until 3m, then never again: over 3 × 60 s old from 7m, for 5m at 12m.
@@ -108,20 +131,29 @@ export const butlerRules: RuleGroup = {
         ],
         at: '13m',
         labels: { job: JOB, instance: INSTANCE, file: REMOTE_FILE },
-        description: `Butler ${INSTANCE} last fetched ${REMOTE_FILE} 10m 0s ago, over ${STALE_AFTER_INTERVALS} scheduler intervals, although its last fetch succeeded.`,
+        description: `Butler ${INSTANCE} last fetched ${REMOTE_FILE} 10m 0s ago, over ${STALE_AFTER_INTERVALS} fetch intervals (scheduler interval; retrieve interval for butler.toml), although its last fetch succeeded.`,
       },
       nearMiss: {
         // alerts.yml is fetched only every 5 minutes with a 90 s interval: at most 240 s old, under 270 s;
-        // rules.yml stopped at 3m, but its fetches fail: that is ButlerRemoteFetchFailing's to say.
+        // rules.yml stopped at 3m, but its fetches fail: that is ButlerRemoteFetchFailing's to say;
+        // butler.toml, last fetched at 8m, is 660 s old: over 3 scheduler intervals, under 3 of its 600 s retrieve interval.
         series: [
           schedulerInterval(90),
+          retrieveInterval(600),
+          { series: `${c.butler_remote_time}{${remoteFile(BUTLER_TOML)}}`, values: '0x7 480x12' },
+          { series: `${c.butler_remote_status}{${remoteFile(BUTLER_TOML)}}`, values: '200x20' },
+          // butler-2 went down at 2m: its frozen times are ButlerTargetDown's to say.
+          { series: `${c.butler_target_up}{${DOWN_TARGET}}`, values: '1 1 0x18' },
+          { series: `${c.butler_scheduler_interval_seconds}{${DOWN_TARGET}}`, values: '60x20' },
+          { series: `${c.butler_remote_time}{${DOWN_TARGET},file="${REMOTE_FILE}"}`, values: '0 60 120x18' },
+          { series: `${c.butler_remote_status}{${DOWN_TARGET},file="${REMOTE_FILE}"}`, values: '200x20' },
           { series: `${c.butler_remote_time}{${remoteFile()}}`, values: '0 0 0 0 0 300 300 300 300 300 600 600 600 600 600 900 900 900 900 900' },
           { series: `${c.butler_remote_status}{${remoteFile()}}`, values: '200x20' },
           { series: `${c.butler_remote_time}{${remoteFile('cfg.example.com/rules/rules.yml')}}`, values: '0 60 120 180x17' },
           { series: `${c.butler_remote_status}{${remoteFile('cfg.example.com/rules/rules.yml')}}`, values: '200 200 200 200 0x16' },
         ],
         at: '19m',
-        why: 'fetched late but within 3 intervals, or stale because the fetch fails',
+        why: 'fetched late but within 3 intervals (butler.toml: its retrieve interval), stale because the fetch fails, or on a Butler that is down',
       },
     },
     {
@@ -211,12 +243,11 @@ export const butlerRules: RuleGroup = {
       nearMiss: {
         series: [
           { series: `${c.butler_reload_status}{${manager()}}`, values: '200x3 0x13' },
-          // alertmanager has manager-timeout-ok: its timeouts are counted, its status stays.
-          { series: `${c.butler_reload_status}{${manager('alertmanager')}}`, values: '200x16' },
-          { series: `${c.butler_reloads_total}{${manager('alertmanager')},result="timeout"}`, values: '0 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14' },
+          // alertmanager failed 13 of the last 14 minutes, but a successful reload at 7m broke the run.
+          { series: `${c.butler_reload_status}{${manager('alertmanager')}}`, values: '500x6 200 500x8' },
         ],
         at: '13m',
-        why: 'failing for 9 minutes, or timing out with timeout-ok',
+        why: 'failing for 9 minutes, or failures broken by a successful reload',
       },
     },
     {

@@ -60,7 +60,8 @@ function thresholds(steps: Step[]) {
   return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(steps as Array<{ value: number; color: string }>);
 }
 
-function valueMappings(m: PanelSpec['mappings']): ValueMapping[] {
+/** Value → text (and colour) mappings, e.g. a state code to its name. */
+export function valueMappings(m: PanelSpec['mappings']): ValueMapping[] {
   if (!m) return [];
   return [{ type: MappingType.ValueToText, options: Object.fromEntries(Object.entries(m).map(([value, r], index) => [value, { ...r, index }])) }];
 }

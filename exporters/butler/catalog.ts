@@ -24,10 +24,17 @@ export const butlerCatalog = defineCatalog('butler', {
   },
   butler_scheduler_interval_seconds: {
     type: 'gauge',
-    help: "Butler's scheduler-interval as configured here: how often phase 1 (remote) runs, for alerting on butler_remote_time.",
+    help: "Butler's scheduler-interval as configured here: how often phase 1 (remote) runs for the managed files, for alerting on their butler_remote_time.",
     labels: ['instance'],
     unit: 'seconds',
     cardinality: 'one per Butler target',
+  },
+  butler_retrieve_interval_seconds: {
+    type: 'gauge',
+    help: "Butler's -config.retrieve-interval as configured here: how often it fetches its own config, butler.toml, the file named by `file` (as in butler_remote_time), for alerting on that file's butler_remote_time instead of the scheduler interval.",
+    labels: ['instance', 'file'],
+    unit: 'seconds',
+    cardinality: 'one per Butler target (its butler.toml)',
   },
   butler_remote_status: {
     type: 'gauge',
@@ -73,7 +80,7 @@ export const butlerCatalog = defineCatalog('butler', {
   },
   butler_lkg: {
     type: 'gauge',
-    help: "Phase 5: when the manager's last known good config was last stored (after a successful reload, enable-cache on), as a Unix time in seconds. Only follows a changed file, so do not alert on its age. From butler_localconfig_reload_time while butler_lastknowngood_cached or _restored is 1.",
+    help: "Phase 5: when the manager's last known good config was last stored (after a successful reload, enable-cache on), as a Unix time in seconds. Only follows a changed file, so do not alert on its age. From butler_localconfig_reload_time while butler_lastknowngood_cached or _restored is 1; absent after a Butler restart until the new process stores one (the cache is in its memory).",
     labels: ['instance', 'manager'],
     cardinality: 'one per manager with enable-cache',
   },

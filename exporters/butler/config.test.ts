@@ -9,6 +9,7 @@ describe('butler config', () => {
     expect(config.listen.port).toBe(9813);
     expect(config.scrape).toEqual({ interval_seconds: 15, timeout_seconds: 10, max_body_bytes: 32 * 1024 * 1024, concurrency: 8 });
     expect(config.scheduler_interval_seconds).toBe(300);
+    expect(config.retrieve_interval_seconds).toBe(300);
     expect(config.stale_after_seconds).toBe(900);
     expect(config.managers).toEqual({});
     expect(config.logs.http.enabled).toBe(true);
@@ -25,6 +26,11 @@ describe('butler config', () => {
     ]);
     expect(config.managers.alertmanager?.manager_timeout_ok).toBe(true);
     expect(config.scheduler_interval_seconds).toBe(60);
+  });
+
+  it('names a URL target host:port even when its port is the scheme\'s default, as the log intake expects', () => {
+    expect(['https://b:443/metrics', 'http://b/metrics', 'https://[::1]/butler/metrics'].map((t) => staticTarget(t).instance)).toEqual(['b:443', 'b:80', '[::1]:443']);
+    expect(staticTarget('https://b:443/metrics').url).toBe('https://b/metrics');
   });
 
   it('names the key and what was expected', () => {

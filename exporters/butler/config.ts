@@ -36,8 +36,10 @@ export const butlerConfigSchema = sectionSchema(9813, {
     })
     .strict()
     .default({}),
-  /** Butler's [globals] scheduler-interval: how often phase 1 runs; exported for alerting on butler_remote_time. */
+  /** Butler's [globals] scheduler-interval: how often phase 1 runs for managed files; exported for alerting on butler_remote_time. */
   scheduler_interval_seconds: int(1).default(300),
+  /** Butler's -config.retrieve-interval: how often it fetches butler.toml; exported for alerting on that file. */
+  retrieve_interval_seconds: int(1).default(300),
   /** Butler's per-manager settings, by manager name, mirrored here. */
   managers: z
     .record(

@@ -31,6 +31,15 @@ export interface WrittenFileRecord {
 
 export type RenderMethod = 'yml' | 'json' | 'text';
 
+/**
+ * butler.toml, Butler's own config: Butler labels it with the URL path of
+ * -config.path (absolute), where a managed file carries its
+ * primary-config or additional-config entry (relative).
+ */
+export function isButlerConfig(rec: { configFile: string }): boolean {
+  return rec.configFile.startsWith('/');
+}
+
 /** How Butler's `auto` content type validates a file: by the end of its name (helpers.go getFileExtension). */
 export function renderMethod(configFile: string): RenderMethod {
   const name = configFile.toLowerCase();

@@ -65,7 +65,16 @@ async function create(ctx: ExporterContext<ButlerConfig>): Promise<ButlerExporte
   });
 
   // Discovery reports synchronously; the model hears of each list in order.
+  // A failed commit is logged, not left in the chain: the next list must still
+  // be recorded (the store writes the failed changes with the next commit).
   let targetsRecorded = Promise.resolve();
+  const recordTargets = async (instances: string[]) => {
+    try {
+      await ingest([{ kind: 'targets', at: clock.now(), instances }]);
+    } catch (err) {
+      log.error({ err }, 'could not commit the discovered targets; they are kept for the next commit');
+    }
+  };
   const discovery = new TargetDiscovery({
     static: config.targets,
     fileSdFiles: config.file_sd.files,
@@ -73,7 +82,7 @@ async function create(ctx: ExporterContext<ButlerConfig>): Promise<ButlerExporte
     onChange: (targets: Target[]) => {
       scraper.setTargets(targets);
       const instances = targets.map((t) => t.instance);
-      targetsRecorded = targetsRecorded.then(() => ingest([{ kind: 'targets', at: clock.now(), instances }]).then(() => undefined));
+      targetsRecorded = targetsRecorded.then(() => recordTargets(instances));
     },
     onInvalid: (message) => {
       rejections.count('invalid_file_sd');
@@ -115,7 +124,7 @@ async function create(ctx: ExporterContext<ButlerConfig>): Promise<ButlerExporte
 
   return {
     model,
-    metrics: new ButlerView(model, config.scheduler_interval_seconds),
+    metrics: new ButlerView(model, { schedulerIntervalSeconds: config.scheduler_interval_seconds, retrieveIntervalSeconds: config.retrieve_interval_seconds }),
     scrapeAll,
     pollLogs: async () => follower?.poll(),
     refreshTargets: async () => {

@@ -9,7 +9,8 @@
  * - reload_success is the last attempt's result; reload_time the last success.
  * - A timeout with manager-timeout-ok deletes the count, success, time and
  *   retry series: the count vanishing while the manager is still there (or
- *   coming back lower) is a tolerated timeout.
+ *   coming back lower or no higher with a newer reload time) is a tolerated
+ *   timeout (see reloadSeriesRestarted).
  * - After a successful reload with enable-cache Butler stores the LKG and sets
  *   cached=1, restored=0; a failed reload restores it: cached=0, restored=1.
  *   Restored staying 1 across another failed attempt is another restore.
@@ -71,13 +72,32 @@ export function seedManager(rec: ManagerRecord, cur: ManagerSample): void {
 }
 
 /**
+ * Whether the manager's reload series started again from nothing since
+ * `baseline`: Butler deleted them (a timeout tolerated by
+ * manager-timeout-ok) or restarted. Seen as the count or the reload time
+ * vanishing, the count coming back lower, or the reload time moving (a
+ * success) although the count rose too little to hold that success.
+ */
+export function reloadSeriesRestarted(baseline: ManagerSample, cur: ManagerSample): boolean {
+  const before = baseline.reloadCount;
+  const after = cur.reloadCount;
+  if (before === undefined) return false;
+  if (after === undefined || after < before) return true;
+  if (baseline.reloadTimeSeconds !== undefined && cur.reloadTimeSeconds === undefined) return true;
+  const succeeded = cur.reloadTimeSeconds !== undefined && (baseline.reloadTimeSeconds === undefined || cur.reloadTimeSeconds > baseline.reloadTimeSeconds);
+  // The last attempt's result is known; a success must be among the others if it failed.
+  const roomForSuccess = cur.reloadSuccess === 1 ? after - before : after - before - 1;
+  return succeeded && roomForSuccess < 1;
+}
+
+/**
  * A later scrape, against `baseline`: Butler's values at the previous good
  * scrape, or `{}` after a Butler restart (its gauges start again from none).
  */
 export function deriveManager(rec: ManagerRecord, baseline: ManagerSample, cur: ManagerSample, ctx: ScrapeContext): void {
   const before = baseline.reloadCount;
   const after = cur.reloadCount;
-  const deleted = before !== undefined && (after === undefined || after < before);
+  const deleted = reloadSeriesRestarted(baseline, cur);
   if (deleted) rec.reloads.timeout += 1;
   const attempts = after === undefined ? 0 : before === undefined || deleted ? after : after - before;
 

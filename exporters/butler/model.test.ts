@@ -79,12 +79,66 @@ describe('butler model', () => {
     const m = model([], 0);
     const seen = () => m.apply({ kind: 'scrape', at: 0, instance: I, snapshot: snapshot({ prometheus: { reloadCount: 1, reloadSuccess: 1 } }, 50) });
     seen();
-    const first = m.get(I)!.versions.get('m:prometheus');
+    const first = m.version(I, 'm:prometheus');
     m.apply({ kind: 'scrape', at: 0, instance: I, snapshot: snapshot({}, 50) });
     m.tick(0);
-    expect(m.get(I)!.versions.has('m:prometheus')).toBe(false);
+    expect(m.version(I, 'm:prometheus')).toBe(0);
     seen();
-    expect(m.get(I)!.versions.get('m:prometheus')).not.toBe(first);
+    expect(m.version(I, 'm:prometheus')).toBeGreaterThan(first);
+  });
+
+  it('a tolerated timeout then a success between two scrapes: the count back where it was, the reload time newer', () => {
+    const m = model(['alertmanager']);
+    m.apply({ kind: 'scrape', at: 1000, instance: I, snapshot: snapshot({ alertmanager: { reloadCount: 1, reloadSuccess: 1, reloadTimeSeconds: 0.5, cached: 1 } }, 50) });
+    m.apply({ kind: 'scrape', at: 300_000, instance: I, snapshot: snapshot({ alertmanager: { reloadCount: 1, reloadSuccess: 1, reloadTimeSeconds: 290, cached: 1 } }, 50) });
+    expect(rec(m, 'alertmanager').reloads).toEqual({ success: 1, failure: 0, timeout: 1, unknown: 0 });
+    expect([rec(m, 'alertmanager').status, rec(m, 'alertmanager').time, rec(m, 'alertmanager').lkg]).toEqual([200, 290_000, 290_000]);
+  });
+
+  it('a tolerated timeout then a failure between two scrapes: the reload time gone, the count back where it was', () => {
+    const m = model(['alertmanager']);
+    m.apply({ kind: 'scrape', at: 1000, instance: I, snapshot: snapshot({ alertmanager: { reloadCount: 1, reloadSuccess: 1, reloadTimeSeconds: 0.5, cached: 1 } }, 50) });
+    m.apply({ kind: 'scrape', at: 300_000, instance: I, snapshot: snapshot({ alertmanager: { reloadCount: 1, reloadSuccess: 0, cached: 0, restored: 1 } }, 50) });
+    expect(rec(m, 'alertmanager').reloads).toEqual({ success: 0, failure: 1, timeout: 1, unknown: 0 });
+    expect(rec(m, 'alertmanager').restores).toBe(1);
+  });
+
+  it('one more attempt that failed cannot explain a newer reload time: the series were deleted in between', () => {
+    const m = model(['alertmanager']);
+    m.apply({ kind: 'scrape', at: 1000, instance: I, snapshot: snapshot({ alertmanager: { reloadCount: 1, reloadSuccess: 1, reloadTimeSeconds: 0.5 } }, 50) });
+    m.apply({ kind: 'scrape', at: 300_000, instance: I, snapshot: snapshot({ alertmanager: { reloadCount: 2, reloadSuccess: 0, reloadTimeSeconds: 200 } }, 50) });
+    expect(rec(m, 'alertmanager').reloads).toEqual({ success: 0, failure: 1, timeout: 1, unknown: 1 });
+  });
+
+  it('without process_start_time_seconds, reload series gone from a manager without timeout-ok are a restart, not a timeout', () => {
+    const m = model(['alertmanager']);
+    const both = { reloadCount: 3, reloadSuccess: 1, reloadTimeSeconds: 0.5, cached: 1 };
+    m.apply({ kind: 'scrape', at: 1000, instance: I, snapshot: snapshot({ prometheus: both, alertmanager: both }) });
+    // A new process: no reload yet, so no reload series and no LKG cache.
+    m.apply({ kind: 'scrape', at: 60_000, instance: I, snapshot: snapshot({ prometheus: {}, alertmanager: {} }) });
+    expect(rec(m, 'prometheus').reloads.timeout).toBe(0);
+    expect(rec(m, 'alertmanager').reloads.timeout).toBe(0);
+    expect(rec(m, 'prometheus').lkg).toBeUndefined();
+  });
+
+  it('without process_start_time_seconds, reload series gone from a manager with timeout-ok alone are a tolerated timeout', () => {
+    const m = model(['alertmanager']);
+    const both = { reloadCount: 3, reloadSuccess: 1, reloadTimeSeconds: 0.5, cached: 1 };
+    m.apply({ kind: 'scrape', at: 1000, instance: I, snapshot: snapshot({ prometheus: both, alertmanager: both }) });
+    m.apply({ kind: 'scrape', at: 60_000, instance: I, snapshot: snapshot({ prometheus: both, alertmanager: { cached: 1 } }) });
+    expect(rec(m, 'alertmanager').reloads.timeout).toBe(1);
+    expect(rec(m, 'alertmanager').lkg).toBe(500);
+  });
+
+  it('forgets the LKG time when Butler restarts: its cache was in the old process\' memory', () => {
+    const m = model();
+    m.apply({ kind: 'scrape', at: 1000, instance: I, snapshot: snapshot({ prometheus: { reloadCount: 3, reloadSuccess: 1, reloadTimeSeconds: 0.5, cached: 1 } }, 50) });
+    expect(rec(m).lkg).toBe(500);
+    m.apply({ kind: 'scrape', at: 60_000, instance: I, snapshot: snapshot({ prometheus: {} }, 55) });
+    expect(rec(m).lkg).toBeUndefined();
+    // The new process caches at its first successful reload.
+    m.apply({ kind: 'scrape', at: 120_000, instance: I, snapshot: snapshot({ prometheus: { reloadCount: 1, reloadSuccess: 1, reloadTimeSeconds: 110, cached: 1 } }, 55) });
+    expect(rec(m).lkg).toBe(110_000);
   });
 
   it('restores from its store changes exactly, and deletes what it dropped', () => {
@@ -100,8 +154,7 @@ describe('butler model', () => {
     commit();
     const copy = new ButlerModel({ staleAfterMs: 0, timeoutOk: () => false });
     for (const c of COLLECTIONS) copy.restore(c, stored.get(c)!.values());
-    // Render versions start again after a restore; the records are what they were.
-    expect({ ...copy.get(I), versions: undefined }).toEqual({ ...m.get(I), versions: undefined });
+    expect(copy.get(I)).toEqual(m.get(I));
 
     m.apply({ kind: 'scrape', at: 2000, instance: I, snapshot: snapshot({}, 50) });
     m.tick(2000);

@@ -6,15 +6,19 @@
  * Consecutive good scrapes of one target are compared (manager-phases.ts).
  * The baseline is Butler's values at the previous good scrape, kept in the
  * store so a restart of this exporter loses no comparison. When Butler
- * itself restarts (process_start_time_seconds changes, or, without it, a
- * reload count goes down) every gauge starts again from nothing, so the
- * baseline is empty: what is there now happened since the restart, and no
- * reload or restore is invented from the reset.
+ * itself restarts (process_start_time_seconds changes, or, without it, the
+ * reload series of a manager without manager-timeout-ok start again) every
+ * gauge starts again from nothing, so the baseline is empty: what is there
+ * now happened since the restart, and no reload or restore is invented from
+ * the reset. The LKG cache is in Butler's memory, so the LKG time goes too.
  *
  * Anything Butler stops exporting is kept for `staleAfterMs` after the first
  * good scrape without it, then dropped (Butler itself never deletes series:
- * adobe/butler#5); so is a target discovery no longer lists.
+ * adobe/butler#5); so is a target discovery no longer lists. Meanwhile only
+ * its counters are shown (so they carry on if it comes back), none of its
+ * gauges: their values are no longer current.
  */
+import { EntityVersions } from '../core/entity-versions.js';
 import type { StoreChange } from '../core/store.js';
 import {
   applyRemoteLog,
@@ -24,7 +28,7 @@ import {
   type RemoteFileRecord,
   type WrittenFileRecord,
 } from './file-phases.js';
-import { applyReloadLog, deriveManager, newManagerRecord, seedManager, type ManagerRecord } from './manager-phases.js';
+import { applyReloadLog, deriveManager, newManagerRecord, reloadSeriesRestarted, seedManager, type ManagerRecord } from './manager-phases.js';
 import type { ButlerObservation, ButlerSnapshot } from './observations.js';
 
 export interface TargetRecord {
@@ -51,8 +55,6 @@ export interface InstanceState {
   managers: Map<string, ManagerRecord>;
   remoteFiles: Map<string, RemoteFileRecord>;
   writtenFiles: Map<string, WrittenFileRecord>;
-  /** Render versions by entity key (`target`, `m:<manager>`, `r:<file>`, `w:<file>`). */
-  versions: Map<string, number>;
 }
 
 export const COLLECTIONS = ['targets', 'managers', 'remote_files', 'written_files'] as const;
@@ -63,22 +65,24 @@ export type ButlerRecord = TargetRecord | ManagerRecord | RemoteFileRecord | Wri
 const storeKey = (instance: string, name: string) => `${instance}\t${name}`;
 
 /** Record fields /metrics does not show: changing them needs a commit, not a re-render. */
-const UNSHOWN_FIELDS = new Set(['butler', 'lastLog', 'missingSince', 'removedAt', 'processStartSeconds', 'scraped']);
+const UNSHOWN_FIELDS = new Set(['butler', 'lastLog', 'processStartSeconds', 'scraped']);
+/** Fields /metrics shows only by whether they are set (a missing record shows no gauges). */
+const SHOWN_IF_SET = new Set(['missingSince', 'removedAt']);
 
 /** The parts of a record /metrics shows; a change bumps the entity's version. */
 function visible(rec: ButlerRecord): string {
-  return JSON.stringify(rec, (key, value: unknown) => (UNSHOWN_FIELDS.has(key) ? undefined : value));
+  return JSON.stringify(rec, (key, value: unknown) => (UNSHOWN_FIELDS.has(key) ? undefined : SHOWN_IF_SET.has(key) ? value !== undefined : value));
 }
+
+/** The view's key of an entity block, and of its render version. */
+export const entityKey = (instance: string, entity: string) => `${instance}\u0000${entity}`;
 
 export class ButlerModel {
   private readonly instances = new Map<string, InstanceState>();
   /** Records to write (or delete) at the next commit, by store key: [collection, instance, entity]. */
   private readonly dirty = new Map<string, [Collection, string, string]>();
-  /**
-   * Render versions come from one counter, so an entity dropped and seen
-   * again never reuses a version the exposition cache still holds.
-   */
-  private lastVersion = 0;
+  /** Render versions by entityKey (entity: `target`, `m:<manager>`, `r:<file>`, `w:<file>`). */
+  private readonly versions = new EntityVersions();
 
   constructor(private readonly opts: ButlerModelOptions) {}
 
@@ -91,7 +95,12 @@ export class ButlerModel {
       else if (collection === 'remote_files') st.remoteFiles.set((rec as RemoteFileRecord).file, rec as RemoteFileRecord);
       else st.writtenFiles.set((rec as WrittenFileRecord).file, rec as WrittenFileRecord);
     }
-    for (const st of this.instances.values()) for (const key of this.entityKeys(st)) st.versions.set(key, ++this.lastVersion);
+    for (const st of this.instances.values()) this.bumpAll(st);
+  }
+
+  /** The render version of an entity block. */
+  version(instance: string, entity: string): number {
+    return this.versions.get(entityKey(instance, entity));
   }
 
   all(): IterableIterator<InstanceState> {
@@ -150,7 +159,10 @@ export class ButlerModel {
     const expired = (since: number | undefined) => since !== undefined && now - since >= this.opts.staleAfterMs;
     for (const st of [...this.instances.values()]) {
       if (expired(st.target.removedAt)) {
-        for (const key of this.entityKeys(st)) this.markDirty(st, key);
+        for (const entity of this.entityKeys(st)) {
+          this.markDirty(st, entity);
+          this.versions.delete(entityKey(st.target.instance, entity));
+        }
         this.instances.delete(st.target.instance);
         continue;
       }
@@ -174,11 +186,16 @@ export class ButlerModel {
     const listed = new Set(instances);
     for (const instance of listed) {
       const st = this.state(instance);
-      if (st.target.removedAt !== undefined) this.change(st, 'targets', 'target', st.target, () => delete st.target.removedAt);
+      if (st.target.removedAt !== undefined) {
+        this.change(st, 'targets', 'target', st.target, () => delete st.target.removedAt);
+        this.bumpAll(st);
+      }
     }
     for (const st of this.instances.values()) {
       if (!listed.has(st.target.instance) && st.target.removedAt === undefined) {
         this.change(st, 'targets', 'target', st.target, () => void (st.target.removedAt = at));
+        // Its managers and files hide their gauges with it.
+        this.bumpAll(st);
       }
     }
   }
@@ -196,6 +213,8 @@ export class ButlerModel {
       if (!rec) st.managers.set(name, (rec = newManagerRecord(instance, name)));
       const r = rec;
       this.change(st, 'managers', `m:${name}`, r, () => {
+        // The LKG cache lived in the old process' memory.
+        if (restarted) delete r.lkg;
         if (!hasBaseline) seedManager(r, cur);
         else deriveManager(r, restarted ? {} : r.butler, cur, ctx);
         r.butler = cur;
@@ -205,6 +224,7 @@ export class ButlerModel {
     for (const [name, rec] of st.managers) {
       if (snap.managers.has(name)) continue;
       this.change(st, 'managers', `m:${name}`, rec, () => {
+        if (restarted) delete rec.lkg;
         rec.butler = {};
         rec.missingSince ??= at;
       });
@@ -250,10 +270,12 @@ export class ButlerModel {
     const before = st.target.processStartSeconds;
     const after = snap.processStartSeconds;
     if (before !== undefined && after !== undefined) return before !== after;
-    // Without process_start_time_seconds a reload count going down is the only sign.
+    // Without process_start_time_seconds: Butler deletes reload series only for
+    // managers with manager-timeout-ok, so for any other manager, series that
+    // started again mean a new process.
     for (const [name, cur] of snap.managers) {
-      const was = st.managers.get(name)?.butler.reloadCount;
-      if (was !== undefined && cur.reloadCount !== undefined && cur.reloadCount < was) return true;
+      const rec = st.managers.get(name);
+      if (rec && !this.opts.timeoutOk(name) && reloadSeriesRestarted(rec.butler, cur)) return true;
     }
     return false;
   }
@@ -263,17 +285,19 @@ export class ButlerModel {
     const before = JSON.stringify(rec);
     const shownBefore = visible(rec);
     mutate();
-    if (JSON.stringify(rec) === before) {
-      if (!st.versions.has(entity)) st.versions.set(entity, ++this.lastVersion);
-      return;
-    }
-    this.dirty.set(`${collection}\t${storeKey(rec.instance, entity)}`, [collection, rec.instance, entity]);
-    if (visible(rec) !== shownBefore || !st.versions.has(entity)) st.versions.set(entity, ++this.lastVersion);
+    if (JSON.stringify(rec) !== before) this.dirty.set(`${collection}\t${storeKey(rec.instance, entity)}`, [collection, rec.instance, entity]);
+    const key = entityKey(st.target.instance, entity);
+    if (visible(rec) !== shownBefore || this.versions.get(key) === 0) this.versions.bump(key);
+  }
+
+  /** Every entity of a target re-rendered: what it shows depends on the target's state. */
+  private bumpAll(st: InstanceState): void {
+    for (const entity of this.entityKeys(st)) this.versions.bump(entityKey(st.target.instance, entity));
   }
 
   private drop<R>(st: InstanceState, map: Map<string, R>, name: string, entity: string): void {
     map.delete(name);
-    st.versions.delete(entity);
+    this.versions.delete(entityKey(st.target.instance, entity));
     this.markDirty(st, entity);
   }
 
@@ -307,9 +331,9 @@ export class ButlerModel {
         managers: new Map(),
         remoteFiles: new Map(),
         writtenFiles: new Map(),
-        versions: new Map([['target', ++this.lastVersion]]),
       };
       this.instances.set(instance, st);
+      this.versions.bump(entityKey(instance, 'target'));
     }
     return st;
   }

@@ -10,7 +10,9 @@ describe('connectors config', () => {
     expect(c.listen.port).toBe(9811);
     expect(c.probe).toMatchObject({ interval_seconds: 10, timeout_seconds: 2, port: 8080, health_path: '/health', ready_path: '/ready' });
     expect(c.heartbeat).toEqual({ otlp_interval_seconds: 30, tolerance: 1.5 });
-    expect(c.otlp).toMatchObject({ enabled: true, default_connector: 'default' });
+    expect(c.otlp).toMatchObject({ enabled: true, default_connector: 'default', max_data_points: 100_000 });
+    // No token: the OTLP receiver is open, as before.
+    expect(c.otlp.token ?? c.otlp.token_file).toBeUndefined();
   });
 
   it('stops start-up on a bad target, naming the key and the problem', () => {

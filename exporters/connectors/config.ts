@@ -89,6 +89,11 @@ export const connectorsConfigSchema = sectionSchema(9811, {
       max_instances: int(1).default(10_000),
       /** An instance known only from OTLP is forgotten after this long without data. */
       forget_after_seconds: num(1).default(24 * 3600),
+      /** formal.* data points per request at most; resources past it are refused in a partial success. */
+      max_data_points: int(1).default(100_000),
+      /** Bearer token required when set; from env or a file. None: open. */
+      token: str().optional(),
+      token_file: str().optional(),
     })
     .strict()
     .default({}),

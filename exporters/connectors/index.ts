@@ -5,6 +5,7 @@
  * prober, and the OTLP receiver, to the model; the model to the store and
  * the view.
  */
+import { readSecret } from '../core/config.js';
 import { Periodic } from '../core/periodic.js';
 import { GroupCommit } from '../core/group-commit.js';
 import type { ExporterContext, ExporterDefinition, ExporterInstance } from '../core/runtime.js';
@@ -99,6 +100,8 @@ async function create(ctx: ExporterContext<ConnectorsConfig>): Promise<Connector
   if (config.otlp.enabled) {
     registerOtlpReceiver(ctx.http, {
       bodyLimitBytes: config.otlp.body_limit_bytes,
+      maxDataPoints: config.otlp.max_data_points,
+      token: readSecret(config.otlp.token, config.otlp.token_file, 'connectors.otlp.token'),
       rejections: ctx.rejections,
       log: log.child({ source: 'otlp' }),
       ingest: (telemetry) => ingest(telemetry.map((t) => ({ kind: 'telemetry', at: clock.now(), telemetry: t }))),
@@ -115,8 +118,10 @@ async function create(ctx: ExporterContext<ConnectorsConfig>): Promise<Connector
   const rounds = new Periodic(
     'probe round',
     async () => {
+      model.apply({ kind: 'round_started', at: clock.now() });
       await discovery.refreshDns();
       await prober.round(model.probeTargets(), (key, health, ready) => model.apply({ kind: 'probe', at: clock.now(), key, health, ready }));
+      model.apply({ kind: 'round_completed', at: clock.now() });
       model.tick(clock.now());
       await commits.request();
     },

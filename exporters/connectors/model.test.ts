@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/clock.js';
-import { ConnectorsModel, type ModelOptions } from './model.js';
+import { ConnectorsModel, type Changes, type ModelOptions } from './model.js';
 import type { Telemetry } from './observations.js';
 import type { Target } from './targets.js';
 
@@ -17,18 +17,28 @@ const OPTIONS: ModelOptions = {
 const A = '10.0.0.1:8080';
 const B = '10.0.0.2:8080';
 
-function setup(targets: Array<[string, string]> = [['pg', A]], options: Partial<ModelOptions> = {}) {
-  const clock = new ManualClock();
+/** A model on a manual clock with these targets; `restart` starts it at `at` from what an earlier one stored. */
+function setup(targets: Array<[string, string]> = [['pg', A]], options: Partial<ModelOptions> = {}, restart?: { stored: Changes; at: number }) {
+  const clock = new ManualClock(restart?.at);
   const model = new ConnectorsModel({ ...OPTIONS, ...options }, clock.now());
+  if (restart) model.restore(restart.stored.instances.map(([, r]) => r!), restart.stored.connectors.map(([, t]) => t!));
   const setTargets = (list: Array<[string, string]>) =>
     model.apply({ kind: 'targets', at: clock.now(), targets: list.map(([connector, address]): Target => ({ connector, address, source: 'static' })) });
   setTargets(targets);
-  const probe = (health: number, ready: number, address = A, connector = 'pg') =>
+  const probeIn = (health: number, ready: number, address = A, connector = 'pg') =>
     model.apply({ kind: 'probe', at: clock.now(), key: ConnectorsModel.key(connector, address), health: { status: health, durationMs: 3 }, ready: { status: ready, durationMs: 4 } });
+  const startRound = () => model.apply({ kind: 'round_started', at: clock.now() });
+  const endRound = () => model.apply({ kind: 'round_completed', at: clock.now() });
+  /** A probe round of one instance, taking no time. */
+  const probe = (health: number, ready: number, address = A, connector = 'pg') => {
+    startRound();
+    probeIn(health, ready, address, connector);
+    endRound();
+  };
   const send = (t: Partial<Telemetry> & { instance: string }) =>
     model.apply({ kind: 'telemetry', at: clock.now(), telemetry: { heartbeat: true, dataPoints: 1, ...t } });
   const totals = (connector = 'pg') => [...model.connectors()].find((t) => t.connector === connector)!;
-  return { clock, model, setTargets, probe, send, totals };
+  return { clock, model, setTargets, probe, probeIn, startRound, endRound, send, totals };
 }
 
 describe('connectors model: lifecycle from probes', () => {
@@ -102,7 +112,9 @@ describe('connectors model: heartbeats', () => {
     clock.advance(1);
     model.tick(clock.now());
     expect(model.get('pg', A)!.missed).toBe(1);
-    clock.advance(10_000);
+    clock.advance(4_999);
+    probe(0, 0);
+    clock.advance(5_001);
     model.tick(clock.now());
     expect(model.get('pg', A)!.missed).toBe(2);
     // Ticking again at the same time counts nothing new.
@@ -148,21 +160,54 @@ describe('connectors model: heartbeats', () => {
   it('does not blame instances for the time the exporter itself was down', () => {
     const first = setup();
     first.probe(200, 200);
-    const { instances, connectors } = first.model.takeChanges();
-
-    const clock = new ManualClock(first.clock.now() + 3_600_000);
-    const model = new ConnectorsModel(OPTIONS, clock.now());
-    model.restore(instances.map(([, r]) => r!), connectors.map(([, t]) => t!));
+    const { clock, model, probe, totals } = setup([['pg', A]], {}, { stored: first.model.takeChanges(), at: first.clock.now() + 3_600_000 });
     expect(model.get('pg', A)).toMatchObject({ state: 'ready', lastHeartbeat: first.clock.now() });
     model.tick(clock.now());
     expect(model.get('pg', A)!.missed).toBe(0);
-    clock.advance(10_000);
-    model.apply({ kind: 'probe', at: clock.now(), key: ConnectorsModel.key('pg', A), health: { status: 200, durationMs: 1 }, ready: { status: 200, durationMs: 1 } });
+    probe(200, 200);
     // The hour-long gap spans the exporter's downtime: not observed.
-    expect([...model.connectors()][0]!.heartbeatGaps.count).toBe(0);
-    clock.advance(16_000);
+    expect(totals().heartbeatGaps.count).toBe(0);
+    clock.advance(10_000);
+    probe(0, 0);
+    clock.advance(5_001);
     model.tick(clock.now());
     expect(model.get('pg', A)!.missed).toBe(1);
+  });
+
+  it('does not blame probed instances for a probe round that overruns its interval', () => {
+    const { clock, model, probe, probeIn, startRound, endRound, totals } = setup([['pg', A], ['pg', B]]);
+    probe(200, 200, A);
+    probe(200, 200, B);
+    // The next round is slow (timeouts elsewhere): A answers only after 29 s, B never does; ticks go on meanwhile.
+    clock.advance(10_000);
+    startRound();
+    for (let i = 0; i < 29; i++) {
+      clock.advance(1_000);
+      model.tick(clock.now());
+    }
+    probeIn(200, 200, A);
+    probeIn(0, 0, B);
+    clock.advance(1_000);
+    endRound();
+    model.tick(clock.now());
+    expect(model.get('pg', A)!.missed).toBe(0);
+    expect(model.get('pg', B)!.missed).toBe(0);
+    // A's 29 s gap was the round's doing: not observed.
+    expect(totals().heartbeatGaps.count).toBe(0);
+
+    // Rounds on time again: A's gaps are observed, and B's silence counts from the end of the slow round.
+    probe(200, 200, A);
+    probe(0, 0, B);
+    clock.advance(10_000);
+    probe(200, 200, A);
+    probe(0, 0, B);
+    expect(totals().heartbeatGaps).toMatchObject({ count: 1, sum: 10 });
+    clock.advance(5_000);
+    model.tick(clock.now());
+    expect(model.get('pg', B)!.missed).toBe(0);
+    clock.advance(1);
+    model.tick(clock.now());
+    expect(model.get('pg', B)!.missed).toBe(1);
   });
 });
 
@@ -256,7 +301,7 @@ describe('connectors model: OTLP telemetry', () => {
 
   it('turns pings_received into a counter across sender restarts, and dates the last ping', () => {
     const { clock, model, send } = setup([]);
-    const pings = (value: number, startNs = 1, delta = false) => send({ instance: 'i-1', heartbeat: false, pingsReceived: { value, startNs, delta } });
+    const pings = (value: number, startNs = 1, delta = false) => send({ instance: 'i-1', heartbeat: false, pingsReceived: { delta, series: [{ key: '[]', value, startNs }] } });
     pings(5);
     // The first reading is counted, but not dated.
     expect(model.get('default', 'i-1')!.pings!.total).toBe(5);
@@ -289,5 +334,56 @@ describe('connectors model: redundancy', () => {
     // The old version's instance goes down: the skew is over.
     probe(0, 0, A);
     expect(model.summaries().get('pg')).toEqual({ readyInstances: 0, versions: 1 });
+  });
+});
+
+describe('connectors model: after the exporter restarts', () => {
+  const HOUR = 3_600_000;
+  /** A model started `downtimeMs` after `first` stored its changes. */
+  const restarted = (first: ReturnType<typeof setup>, downtimeMs: number, targets: Array<[string, string]> = [['pg', A]]) =>
+    setup(targets, {}, { stored: first.model.takeChanges(), at: first.clock.now() + downtimeMs });
+
+  it('counts no stop kind for a stop that happened while it was down, but counts those it sees', () => {
+    const first = setup([['pg', A], ['pg', B]]);
+    first.probe(200, 200, A);
+    first.probe(200, 200, B);
+    const { probe, totals } = restarted(first, HOUR, [['pg', A], ['pg', B]]);
+    // A drained and stopped meanwhile: how is unknown. B is seen ready, then seen dying.
+    probe(0, 0, A);
+    probe(200, 200, B);
+    expect(totals().stops).toEqual({ graceful: 0, unexpected: 0 });
+    probe(0, 0, B);
+    expect(totals().stops).toEqual({ graceful: 0, unexpected: 1 });
+  });
+
+  it('gives no time to ready for a start that began before it', () => {
+    const first = setup();
+    first.probe(200, 503);
+    const { clock, probe, totals, model } = restarted(first, HOUR);
+    probe(200, 200);
+    expect(model.get('pg', A)!.state).toBe('ready');
+    expect(totals().timeToReady.count).toBe(0);
+    // A start it sees from the beginning is measured.
+    clock.advance(10_000);
+    probe(0, 0);
+    clock.advance(10_000);
+    probe(200, 503);
+    clock.advance(10_000);
+    probe(200, 200);
+    expect(totals().timeToReady).toMatchObject({ count: 1, sum: 10 });
+  });
+
+  it('forgets an instance known only from OTLP after a silence counted from its own start', () => {
+    const first = setup([]);
+    first.send({ instance: 'i-1' });
+    const { clock, model } = restarted(first, 2 * HOUR, []);
+    model.tick(clock.now());
+    expect(model.get('default', 'i-1')).toBeDefined();
+    clock.advance(HOUR - 1);
+    model.tick(clock.now());
+    expect(model.get('default', 'i-1')).toBeDefined();
+    clock.advance(1);
+    model.tick(clock.now());
+    expect(model.get('default', 'i-1')).toBeUndefined();
   });
 });

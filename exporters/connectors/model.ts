@@ -14,12 +14,13 @@
  * Heartbeats come from OTLP once an instance has sent one; until then, each
  * successful liveness probe is a heartbeat, expected every probe interval.
  */
+import { EntityVersions } from '../core/entity-versions.js';
 import { emptyHistogram, observe, type HistogramData } from '../core/histogram.js';
 import { connectorsCatalog as c } from './catalog.js';
 import { advanceCounter, type CounterState } from './counters.js';
 import { isSuccess, nextState, type LifecycleState, type StopKind } from './lifecycle.js';
 import type { ConnectorObservation, ProbeOutcome, Telemetry } from './observations.js';
-import type { DiscoverySource, Target } from './targets.js';
+import { normaliseName, type DiscoverySource, type Target } from './targets.js';
 
 export interface InstanceRecord {
   connector: string;
@@ -88,7 +89,7 @@ export class ConnectorsModel {
   private readonly records = new Map<string, InstanceRecord>();
   private readonly totals = new Map<string, ConnectorTotals>();
   /** Render version per instance: bumped on every change the view shows. */
-  private readonly versions = new Map<string, number>();
+  private readonly versions = new EntityVersions();
   /** Last probe per instance; refreshed every interval, so not stored. */
   private readonly probes = new Map<string, ProbeResult>();
   /** Misses already counted in the current silence, per instance. */
@@ -97,6 +98,17 @@ export class ConnectorsModel {
   private readonly aliases = new Map<string, Set<string>>();
   private readonly instancesPerConnector = new Map<string, number>();
   private otlpOnly = 0;
+  /** When the probe round in flight began. */
+  private roundStart: number | undefined;
+  /**
+   * When the next probe round was due after the last completed one. Probe
+   * heartbeats cannot come sooner than a round reaches the instance, so
+   * their silence is counted only up to here: a round that overruns is our
+   * slowness, not the instances'.
+   */
+  private nextRoundDue: number;
+  /** Probe silences and gaps count from here: this run's start, or the end of the last round that overran. */
+  private probeFloor: number;
   private readonly dirty = new Set<string>();
   private readonly dropped = new Set<string>();
   private readonly dirtyConnectors = new Set<string>();
@@ -108,7 +120,10 @@ export class ConnectorsModel {
   constructor(
     private readonly opts: ModelOptions,
     private readonly startedAt: number,
-  ) {}
+  ) {
+    this.nextRoundDue = startedAt;
+    this.probeFloor = startedAt;
+  }
 
   static key(connector: string, instance: string): string {
     return JSON.stringify([connector, instance]);
@@ -137,7 +152,7 @@ export class ConnectorsModel {
   }
 
   version(key: string): number {
-    return this.versions.get(key) ?? 0;
+    return this.versions.get(key);
   }
 
   probe(key: string): ProbeResult | undefined {
@@ -156,8 +171,14 @@ export class ConnectorsModel {
       case 'targets':
         this.applyTargets(obs.targets, obs.at);
         return 'accepted';
+      case 'round_started':
+        this.roundStart = obs.at;
+        return 'accepted';
       case 'probe':
         this.applyProbe(obs.key, obs.health, obs.ready, obs.at);
+        return 'accepted';
+      case 'round_completed':
+        this.completeRound(obs.at);
         return 'accepted';
       case 'telemetry':
         return this.applyTelemetry(obs.telemetry, obs.at);
@@ -172,7 +193,8 @@ export class ConnectorsModel {
     for (const [key, r] of this.records) {
       this.countMisses(key, r, now);
       const gone = r.removedAt !== undefined && now - r.removedAt >= this.opts.gracePeriodMs;
-      const silent = r.source === undefined && now - (r.lastTelemetry ?? 0) >= this.opts.otlpForgetAfterMs;
+      // Silence while the exporter was down is not the instance's.
+      const silent = r.source === undefined && now - Math.max(r.lastTelemetry ?? 0, this.startedAt) >= this.opts.otlpForgetAfterMs;
       if (gone || silent) this.drop(key, r);
     }
   }
@@ -234,9 +256,22 @@ export class ConnectorsModel {
     }
   }
 
+  private completeRound(at: number): void {
+    if (this.roundStart === undefined) return;
+    this.nextRoundDue = this.roundStart + this.opts.probeIntervalMs;
+    if (at - this.roundStart > this.opts.probeIntervalMs) {
+      // The round overran: probe silences start again from now, like after a restart of the exporter.
+      this.probeFloor = at;
+      for (const [key, r] of this.records) if (r.heartbeatSource === 'probe') this.missedInSilence.delete(key);
+    }
+    this.roundStart = undefined;
+  }
+
   private applyProbe(key: string, health: ProbeOutcome, ready: ProbeOutcome, at: number): void {
     const r = this.records.get(key);
     if (!r || r.source === undefined) return;
+    // A state not yet probed in this run was stored before it: what happened while the exporter was down is unknown.
+    const restored = r.state !== undefined && !this.probes.has(key);
     this.probes.set(key, { health, ready });
     this.bump(key);
     const alive = isSuccess(health.status);
@@ -244,12 +279,12 @@ export class ConnectorsModel {
     const t = nextState(r.state, alive, isSuccess(ready.status));
     if (t.to === r.state) return;
     const totals = this.totalsOf(r.connector);
-    if (t.stop) {
+    if (t.stop && !restored) {
       totals.stops[t.stop] += 1;
       this.dirtyConnectors.add(r.connector);
     }
     if (t.restart) r.restarts += 1;
-    if (t.to === 'ready' && r.state === 'starting' && r.startingSince !== undefined) {
+    if (t.to === 'ready' && r.state === 'starting' && r.startingSince !== undefined && r.startingSince >= this.startedAt) {
       observe(totals.timeToReady, c.connector_time_to_ready_seconds.buckets, (at - r.startingSince) / 1000);
       this.dirtyConnectors.add(r.connector);
     }
@@ -260,7 +295,7 @@ export class ConnectorsModel {
   }
 
   private applyTelemetry(t: Telemetry, at: number): TelemetryResult {
-    const joined = this.joinDiscovered(t.connector, t.instance);
+    const joined = this.joinDiscovered(t.connector, normaliseName(t.instance));
     const connector = t.connector ?? this.opts.defaultConnector;
     const alone = ConnectorsModel.key(connector, t.instance);
     const key = joined ?? alone;
@@ -306,7 +341,10 @@ export class ConnectorsModel {
     if (r.lastHeartbeat !== undefined) {
       if (at <= r.lastHeartbeat) return;
       this.countMisses(key, r, at);
-      if (r.lastHeartbeat >= this.startedAt) {
+      // A gap that spans the exporter's downtime, or a probe gap that spans a round that overran, is ours.
+      const floor = source === 'probe' ? this.probeFloor : this.startedAt;
+      const lateRound = source === 'probe' && this.roundStart !== undefined && at - this.roundStart > this.opts.probeIntervalMs;
+      if (r.lastHeartbeat >= floor && !lateRound) {
         observe(this.totalsOf(r.connector).heartbeatGaps, c.connector_heartbeat_gap_seconds.buckets, (at - r.lastHeartbeat) / 1000);
         this.dirtyConnectors.add(r.connector);
       }
@@ -319,9 +357,11 @@ export class ConnectorsModel {
   /** Counts the heartbeats due by `now` that have not come. */
   private countMisses(key: string, r: InstanceRecord, now: number): void {
     if (r.lastHeartbeat === undefined) return;
-    const interval = r.heartbeatSource === 'otlp' ? this.opts.otlpHeartbeatIntervalMs : this.opts.probeIntervalMs;
+    const probe = r.heartbeatSource === 'probe';
+    const interval = probe ? this.opts.probeIntervalMs : this.opts.otlpHeartbeatIntervalMs;
     const threshold = interval * this.opts.heartbeatTolerance;
-    const silence = now - Math.max(r.lastHeartbeat, this.startedAt);
+    const from = Math.max(r.lastHeartbeat, probe ? this.probeFloor : this.startedAt);
+    const silence = (probe ? Math.min(now, this.nextRoundDue) : now) - from;
     const due = silence > threshold ? Math.floor((silence - threshold) / interval) + 1 : 0;
     const counted = this.missedInSilence.get(key) ?? 0;
     if (due <= counted) return;
@@ -343,7 +383,7 @@ export class ConnectorsModel {
   private add(r: InstanceRecord): void {
     const key = ConnectorsModel.key(r.connector, r.instance);
     this.records.set(key, r);
-    this.versions.set(key, 1);
+    this.versions.bump(key);
     this.instancesPerConnector.set(r.connector, (this.instancesPerConnector.get(r.connector) ?? 0) + 1);
     this.totalsOf(r.connector);
     if (r.source === undefined) this.otlpOnly += 1;
@@ -414,7 +454,7 @@ export class ConnectorsModel {
 
   /** A change the view shows only. */
   private bump(key: string): void {
-    this.versions.set(key, this.version(key) + 1);
+    this.versions.bump(key);
   }
 }
 

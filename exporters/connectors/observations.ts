@@ -13,13 +13,21 @@ export interface ProbeOutcome {
   durationMs: number;
 }
 
-/** One reading of an OTLP sum (or a gauge read as a running count). */
-export interface CounterReading {
+/** One attribute set of an OTLP sum in one request. */
+export interface SeriesReading {
+  /** The attribute set, as sorted [key, value] pairs in JSON. */
+  key: string;
+  /** Cumulative: the newest point's value. Delta: the increase, its points added up. */
   value: number;
-  /** true for delta temporality: the value is the increase itself. */
-  delta: boolean;
   /** start_time_unix_nano of a cumulative series; a new one means the sender restarted. */
   startNs: number;
+}
+
+/** One reading of an OTLP sum (or a gauge read as a running count), per attribute set. */
+export interface CounterReading {
+  /** true for delta temporality: the values are increases. */
+  delta: boolean;
+  series: SeriesReading[];
 }
 
 /** What one resource's formal.* metrics in one OTLP request said. */
@@ -43,8 +51,12 @@ export interface Telemetry {
 export type ConnectorObservation =
   /** Every target all discovery sources yield now. */
   | { kind: 'targets'; at: number; targets: readonly Target[] }
+  /** A probe round began (before its DNS refresh). */
+  | { kind: 'round_started'; at: number }
   /** One probe of both endpoints of an instance (key from ConnectorsModel.key). */
   | { kind: 'probe'; at: number; key: string; health: ProbeOutcome; ready: ProbeOutcome }
+  /** The round in flight has applied every probe. */
+  | { kind: 'round_completed'; at: number }
   | { kind: 'telemetry'; at: number; telemetry: Telemetry }
   /** A discovery source failed and kept its last good targets. */
   | { kind: 'discovery_failed'; at: number; source: DiscoverySource };

@@ -21,7 +21,11 @@ describe('connectors view', () => {
     const exposition = new TextExposition([new ConnectorsView(model)]);
     const id = { connector: 'pg', instance: '10.0.0.1:8080' };
     const key = ConnectorsModel.key(id.connector, id.instance);
-    const probe = (at: number, status: number) => model.apply({ kind: 'probe', at, key, health: { status, durationMs: 1 }, ready: { status, durationMs: 1 } });
+    const probe = (at: number, status: number) => {
+      model.apply({ kind: 'round_started', at });
+      model.apply({ kind: 'probe', at, key, health: { status, durationMs: 1 }, ready: { status, durationMs: 1 } });
+      model.apply({ kind: 'round_completed', at });
+    };
     model.apply({ kind: 'targets', at: t0, targets: [{ ...id, address: id.instance, source: 'static' }] });
 
     probe(t0, 200);
@@ -47,5 +51,19 @@ describe('connectors view', () => {
     for (const family of ['connector_up', 'connector_ready', 'connector_lifecycle_state', 'connector_restarts_total']) {
       expect(sampleValue(text, family, id)).toBeUndefined();
     }
+  });
+
+  it('never serves an instance dropped and added again between two scrapes the lines it had before', () => {
+    const model = new ConnectorsModel(OPTIONS, 0);
+    const exposition = new TextExposition([new ConnectorsView(model)]);
+    const id = { connector: 'default', instance: 'i-1' };
+    const send = (at: number, memoryPercent: number) => model.apply({ kind: 'telemetry', at, telemetry: { instance: 'i-1', heartbeat: true, memoryPercent, dataPoints: 2 } });
+    send(1000, 40);
+    expect(sampleValue(exposition.render(1000).toString(), 'connector_memory_usage_percent', id)).toBe(40);
+    // Forgotten after an hour of silence, then heard again, before the next scrape.
+    model.tick(1000 + OPTIONS.otlpForgetAfterMs);
+    expect(model.get('default', 'i-1')).toBeUndefined();
+    send(2000 + OPTIONS.otlpForgetAfterMs, 75);
+    expect(sampleValue(exposition.render(2000 + OPTIONS.otlpForgetAfterMs).toString(), 'connector_memory_usage_percent', id)).toBe(75);
   });
 });

@@ -153,9 +153,9 @@ export const healthsyncCatalog = defineCatalog('healthsync', {
   },
   healthsync_tee_forward_failures_total: {
     type: 'counter',
-    help: 'Delivery attempts that failed and will be retried, by reason (connection, timeout, http_4xx, http_5xx).',
+    help: 'Delivery attempts that failed and will be retried, by reason (connection, timeout, redirect, http_4xx, http_5xx).',
     labels: ['reason'],
-    cardinality: '4 (tee mode only)',
+    cardinality: '5 (tee mode only)',
   },
   healthsync_tee_dropped_total: {
     type: 'counter',

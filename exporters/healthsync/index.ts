@@ -63,6 +63,13 @@ function openTee(ctx: ExporterContext<HealthsyncConfig>): TeeParts | undefined {
 async function create(ctx: ExporterContext<HealthsyncConfig>): Promise<HealthsyncExporter> {
   const { config, clock, store, log } = ctx;
   const keys = apiKeys(config);
+  // The open default keeps key-less agents working; say loudly what it exposes.
+  if (keys.length === 0) {
+    log.warn(
+      { listen: config.listen },
+      'no api_keys configured: anyone who can reach this port can send health data, clear errors and delete streams; set healthsync.api_keys or api_keys_file',
+    );
+  }
   const model = new HealthModel(
     {
       lateTolerance: config.late_tolerance,
@@ -78,6 +85,7 @@ async function create(ctx: ExporterContext<HealthsyncConfig>): Promise<Healthsyn
     subStreams: await store.load(COLLECTIONS.subStreams),
     checkStates: await store.load(COLLECTIONS.checkStates),
     snapshotStates: await store.load(COLLECTIONS.snapshotStates),
+    refusedStates: await store.load(COLLECTIONS.refusedStates),
   });
   log.info({ streams: [...model.streams()].length, subStreams: model.subStreamTotal }, 'health sync state loaded');
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/clock.js';
 import { SqliteStore } from '../core/store.js';
 import { Harness } from '../../test/healthsync/harness.js';
-import { checkState, EXAMPLE_URN, increment, manyStates, snapshot, states } from '../../test/healthsync/payloads.js';
+import { checkState, deletion, EXAMPLE_URN, increment, manyStates, snapshot, states } from '../../test/healthsync/payloads.js';
 import { tempDir } from '../../test/support/exporter.js';
 import { COLLECTIONS } from './state.js';
 
@@ -17,6 +17,7 @@ async function roundTrip(h: Harness, startedAt: number): Promise<Harness> {
     subStreams: await store.load(COLLECTIONS.subStreams),
     checkStates: await store.load(COLLECTIONS.checkStates),
     snapshotStates: await store.load(COLLECTIONS.snapshotStates),
+    refusedStates: await store.load(COLLECTIONS.refusedStates),
   });
   await store.close();
   return restored;
@@ -96,6 +97,61 @@ describe('limits', () => {
     // Updates of held states are never refused.
     h.send(states({ sub: 'a', states: manyStates(4, 'a') }));
     expect(h.model.budget).toMatchObject({ used: 5, refused: 2 });
+  });
+
+  it('does not charge a resent snapshot for the states it already holds, so near the limit it keeps them all', () => {
+    const h = new Harness({ maxCheckStates: 6 });
+    const full = () => h.send(snapshot({ start: { repeat: 60 }, states: manyStates(4), stop: true }));
+    full();
+    full();
+    expect(Object.keys(h.states())).toEqual(['check-0', 'check-1', 'check-2', 'check-3']);
+    // Over several messages too, with one new state: the snapshot holds 5 distinct ids.
+    h.send(snapshot({ start: { repeat: 60 }, states: manyStates(3) }));
+    h.send(snapshot({ states: [...manyStates(4), checkState('new')], stop: true }));
+    expect(Object.keys(h.states())).toEqual(['check-0', 'check-1', 'check-2', 'check-3', 'new']);
+    expect(h.model.budget).toMatchObject({ used: 5, refused: 0 });
+    // A new id the budget refuses is left out; what the snapshot holds stays.
+    h.send(snapshot({ start: { repeat: 60 }, states: [...manyStates(4), checkState('new'), checkState('x'), checkState('y')], stop: true }));
+    expect(Object.keys(h.states())).toEqual(['check-0', 'check-1', 'check-2', 'check-3', 'new', 'x']);
+    expect(h.model.budget).toMatchObject({ used: 6, refused: 1 });
+  });
+
+  it('does not blame the source when it deletes an increment our limit refused, also after a restart', async () => {
+    const h = new Harness({ maxCheckStates: 1 });
+    h.send(increment({ sub: 'p0', checkpoint: [1], states: [checkState('kept'), checkState('refused')] }));
+    expect(h.states('p0')).toEqual({ kept: 'CLEAR' });
+    expect(h.model.budget).toMatchObject({ used: 1, refused: 1 });
+    const r = await roundTrip(h, h.clock.now());
+    for (const m of [h, r]) {
+      m.send(increment({ sub: 'p0', checkpoint: [2], previous: [1], states: [deletion('refused')] }));
+      expect(m.errors('p0')).toEqual([]);
+      // Remembered once: a second delete of it, like one of an id never sent, is unknown.
+      m.send(increment({ sub: 'p0', checkpoint: [3], previous: [2], states: [deletion('refused')] }));
+      expect(m.errors('p0')).toEqual(['SubStreamUnknownCheckState']);
+    }
+  });
+
+  it('creates no stream it has no sub stream slot for', () => {
+    const h = new Harness({ maxStreams: 3, maxSubStreams: 1 });
+    for (const name of ['a', 'b', 'c', 'd']) h.send(states({ urn: `urn:health:src:${name}`, expiry: { repeat: 60 } }));
+    expect([...h.model.streams()].map((s) => s.urn)).toEqual(['urn:health:src:a']);
+    expect(h.model.untracked).toEqual({ streams: 0, substreams: 3 });
+  });
+
+  it('forgets a stream left without sub streams, on the timer of unknown sub streams, so its slot comes free', () => {
+    const h = new Harness({ maxStreams: 1, forgetUnknownAfterMs: 3600_000 });
+    h.send(states({ sub: 'x', states: [checkState('a')] }));
+    expect(h.errors('x')).toEqual(['StreamMissingSubStream']);
+    // Clearing forgets the sub stream known only by its errors; the stream is left empty.
+    h.clearErrors('x');
+    h.send(states({ urn: OTHER, expiry: { repeat: 60 } }));
+    expect(h.model.untracked.streams).toBe(1);
+    h.advance(3600);
+    expect(h.model.stream(EXAMPLE_URN)).toBeDefined();
+    h.advance(1);
+    expect(h.model.stream(EXAMPLE_URN)).toBeUndefined();
+    h.send(states({ urn: OTHER, expiry: { repeat: 60 } }));
+    expect(h.model.subStream(OTHER)!.isSetUp).toBe(true);
   });
 });
 

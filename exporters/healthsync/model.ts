@@ -7,6 +7,7 @@
  * Every timer runs from the later of its event and the start of this run:
  * silence while fleetwatch itself was down is not the source's silence.
  */
+import { EntityVersions } from '../core/entity-versions.js';
 import type { StoreChange } from '../core/store.js';
 import { applyRepeatSnapshots, tickRepeatSnapshots } from './consistency/repeat-snapshots.js';
 import { applyRepeatStates, tickRepeatStates } from './consistency/repeat-states.js';
@@ -15,9 +16,9 @@ import type { HealthMessage, HealthsyncObservation } from './observations.js';
 import type { ConsistencyModel, Health } from './protocol.js';
 import {
   ChangeLog,
-  COLLECTIONS,
   Stream,
   SubStream,
+  type Bookkeeping,
   type CheckStateBudget,
   type CheckStateRecord,
   type StreamRecord,
@@ -27,7 +28,10 @@ import {
 export interface HealthModelOptions {
   /** Late after this many repeat intervals without complete data. */
   lateTolerance: number;
-  /** A sub stream known only by its errors (never set up, or expired) is forgotten after this long without a message. */
+  /**
+   * A sub stream known only by its errors (never set up, or expired), and a
+   * stream left without sub streams, is forgotten after this long without a message.
+   */
   forgetUnknownAfterMs: number;
   maxStreams: number;
   /** Sub streams of all streams, set up or known only by their errors. */
@@ -42,6 +46,7 @@ export interface StoredState {
   subStreams: Array<[string, SubStreamRecord]>;
   checkStates: Array<[string, CheckStateRecord]>;
   snapshotStates: Array<[string, { h: Health }]>;
+  refusedStates: Array<[string, unknown]>;
 }
 
 const RULES: Record<ConsistencyModel, (sub: SubStream, msg: HealthMessage) => void> = {
@@ -52,7 +57,7 @@ const RULES: Record<ConsistencyModel, (sub: SubStream, msg: HealthMessage) => vo
 
 export class HealthModel {
   private readonly streamsByUrn = new Map<string, Stream>();
-  private readonly changes = new ChangeLog();
+  private readonly books: Bookkeeping;
   private subStreamCount = 0;
   readonly budget: CheckStateBudget;
   /** Health messages not tracked because a limit was reached. */
@@ -62,16 +67,21 @@ export class HealthModel {
     private readonly opts: HealthModelOptions,
     private readonly startedAt: number,
   ) {
-    this.budget = { used: 0, max: opts.maxCheckStates, refused: 0 };
+    this.budget = { used: 0, max: opts.maxCheckStates, refused: 0, refusedIds: 0 };
+    this.books = { changes: new ChangeLog(), versions: new EntityVersions(), budget: this.budget };
   }
 
   /** Rebuilds the state from the store; limits do not apply to what was already accepted. */
   restore(stored: StoredState): void {
-    for (const [, record] of stored.streams) this.streamsByUrn.set(record.urn, new Stream(record, this.changes));
+    for (const [, record] of stored.streams) {
+      // Stored before streams had it: the forget timer runs from this run's start.
+      record.lastSeenAt ??= this.startedAt;
+      this.streamsByUrn.set(record.urn, new Stream(record, this.books));
+    }
     for (const [, record] of stored.subStreams) {
       const stream = this.streamsByUrn.get(record.urn);
       if (!stream) continue;
-      stream.subStreams.set(record.id, new SubStream(stream, record, this.budget, this.changes));
+      stream.subStreams.set(record.id, new SubStream(stream, record, this.books));
       this.subStreamCount += 1;
     }
     const owner = (key: string) => {
@@ -89,7 +99,14 @@ export class HealthModel {
       const found = owner(key);
       if (!found) continue;
       found.sub.pending.set(found.checkStateId, state.h);
-      this.budget.used += 1;
+      // An id both applied and pending is held once.
+      if (!found.sub.states.has(found.checkStateId)) this.budget.used += 1;
+    }
+    for (const [key] of stored.refusedStates) {
+      const found = owner(key);
+      if (!found) continue;
+      found.sub.refusedIds.add(found.checkStateId);
+      this.budget.refusedIds += 1;
     }
   }
 
@@ -120,10 +137,11 @@ export class HealthModel {
 
   /** The passing of time: automatic stops, expired states and sub streams, lateness, forgetting. */
   tick(now: number): void {
-    for (const stream of this.streamsByUrn.values()) {
+    const forgettable = (lastSeenAt: number) => now - Math.max(lastSeenAt, this.startedAt) > this.opts.forgetUnknownAfterMs;
+    for (const stream of [...this.streamsByUrn.values()]) {
       for (const sub of [...stream.subStreams.values()]) {
         if (!sub.isSetUp) {
-          if (now - Math.max(sub.record.lastSeenAt, this.startedAt) > this.opts.forgetUnknownAfterMs) this.removeSubStream(stream, sub);
+          if (forgettable(sub.record.lastSeenAt)) this.removeSubStream(stream, sub);
           continue;
         }
         if (this.expire(stream, sub, now)) continue;
@@ -132,12 +150,14 @@ export class HealthModel {
         if (stream.record.model === 'REPEAT_STATES') changed = tickRepeatStates(sub, now, this.startedAt);
         if (this.markLate(sub, now) || changed) sub.touch();
       }
+      // Nothing left to show but counters; it would hold a stream slot for good.
+      if (stream.subStreams.size === 0 && forgettable(stream.record.lastSeenAt)) this.deleteStream(stream.urn);
     }
   }
 
   /** What changed since the last call, for the store. */
   takeChanges(): StoreChange[] {
-    return this.changes.take();
+    return this.books.changes.take();
   }
 
   /** The time freshness is measured from: the last complete data, else the setup. */
@@ -146,11 +166,20 @@ export class HealthModel {
   }
 
   private applyHealth(msg: HealthMessage): void {
-    const stream = this.streamsByUrn.get(msg.urn) ?? this.createStream(msg);
+    let stream = this.streamsByUrn.get(msg.urn);
     if (!stream) {
-      this.untracked.streams += 1;
-      return;
+      if (this.streamsByUrn.size >= this.opts.maxStreams) {
+        this.untracked.streams += 1;
+        return;
+      }
+      // A new stream needs a sub stream too; without room it would only hold a stream slot.
+      if (this.subStreamCount >= this.opts.maxSubStreams) {
+        this.untracked.substreams += 1;
+        return;
+      }
+      stream = this.createStream(msg);
     }
+    stream.record.lastSeenAt = msg.at;
     stream.countMessage(msg.model);
     const sub = stream.subStreams.get(msg.subStreamId) ?? this.createSubStream(stream, msg);
     if (!sub) {
@@ -168,9 +197,8 @@ export class HealthModel {
     sub.touch();
   }
 
-  private createStream(msg: HealthMessage): Stream | undefined {
-    if (this.streamsByUrn.size >= this.opts.maxStreams) return undefined;
-    const stream = new Stream({ urn: msg.urn, model: msg.model, messages: {}, errors: {}, expired: 0 }, this.changes);
+  private createStream(msg: HealthMessage): Stream {
+    const stream = new Stream({ urn: msg.urn, model: msg.model, lastSeenAt: msg.at, messages: {}, errors: {}, expired: 0 }, this.books);
     this.streamsByUrn.set(msg.urn, stream);
     stream.touch();
     return stream;
@@ -178,7 +206,7 @@ export class HealthModel {
 
   private createSubStream(stream: Stream, msg: HealthMessage): SubStream | undefined {
     if (this.subStreamCount >= this.opts.maxSubStreams) return undefined;
-    const sub = new SubStream(stream, { urn: msg.urn, id: msg.subStreamId, lastSeenAt: msg.at, errors: {} }, this.budget, this.changes);
+    const sub = new SubStream(stream, { urn: msg.urn, id: msg.subStreamId, lastSeenAt: msg.at, errors: {} }, this.books);
     stream.subStreams.set(msg.subStreamId, sub);
     this.subStreamCount += 1;
     stream.touch();
@@ -228,7 +256,7 @@ export class HealthModel {
     if (!stream) return false;
     for (const sub of [...stream.subStreams.values()]) this.removeSubStream(stream, sub);
     this.streamsByUrn.delete(urn);
-    this.changes.put(COLLECTIONS.streams, urn, undefined);
+    stream.forgetRecord();
     return true;
   }
 

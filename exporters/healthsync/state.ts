@@ -5,6 +5,7 @@
  * bounds memory. The consistency rules (consistency/…) change state only
  * through these methods.
  */
+import type { EntityVersions } from '../core/entity-versions.js';
 import type { StoreChange } from '../core/store.js';
 import type { Checkpoint } from './observations.js';
 import type { ConsistencyModel, ErrorCode, Health } from './protocol.js';
@@ -15,6 +16,8 @@ export const COLLECTIONS = {
   checkStates: 'check_states',
   /** Check states of open snapshots, not yet applied. */
   snapshotStates: 'snapshot_states',
+  /** TRANSACTIONAL_INCREMENTS creates refused by the budget, so their deletes are not the source's error. */
+  refusedStates: 'refused_check_states',
 } as const;
 
 export const subStreamKey = (urn: string, id: string) => JSON.stringify([urn, id]);
@@ -35,18 +38,32 @@ export class ChangeLog {
   }
 }
 
-/** How many check states (applied and in open snapshots) may be held, in all. */
+/**
+ * How many check states may be held, in all: each id a sub stream holds costs
+ * one, whether applied, in the open snapshot, or both.
+ */
 export interface CheckStateBudget {
   used: number;
   readonly max: number;
   /** Check states not kept because the budget was spent. */
   refused: number;
+  /** Refused ids remembered (SubStream.refusedIds), at most `max`, so that memory stays bounded. */
+  refusedIds: number;
+}
+
+/** What every stream and sub stream reports its changes to. */
+export interface Bookkeeping {
+  readonly changes: ChangeLog;
+  readonly versions: EntityVersions;
+  readonly budget: CheckStateBudget;
 }
 
 export interface StreamRecord {
   urn: string;
   /** Fixed by the first message that named the stream. */
   model: ConsistencyModel;
+  /** The last message that named the stream; a stream left without sub streams is forgotten from here. */
+  lastSeenAt: number;
   messages: Partial<Record<ConsistencyModel, number>>;
   /** Occurrences of each error on any of the stream's sub streams. */
   errors: Partial<Record<ErrorCode, number>>;
@@ -86,20 +103,35 @@ export interface CheckStateRecord {
 
 export class Stream {
   readonly subStreams = new Map<string, SubStream>();
-  version = 1;
+  /** The view's entity key. */
+  readonly entityKey: string;
 
   constructor(
     readonly record: StreamRecord,
-    private readonly changes: ChangeLog,
-  ) {}
+    private readonly books: Bookkeeping,
+  ) {
+    this.entityKey = `stream\u0000${record.urn}`;
+    books.versions.bump(this.entityKey);
+  }
 
   get urn(): string {
     return this.record.urn;
   }
 
+  /** The render version: from the one rising counter, so a re-created stream never meets its old cached lines. */
+  get version(): number {
+    return this.books.versions.get(this.entityKey);
+  }
+
   touch(): void {
-    this.version += 1;
-    this.changes.put(COLLECTIONS.streams, this.record.urn, this.record);
+    this.books.versions.bump(this.entityKey);
+    this.books.changes.put(COLLECTIONS.streams, this.record.urn, this.record);
+  }
+
+  /** Removes the record and its render version (its sub streams are removed first). */
+  forgetRecord(): void {
+    this.books.versions.delete(this.entityKey);
+    this.books.changes.put(COLLECTIONS.streams, this.record.urn, undefined);
   }
 
   countError(code: ErrorCode): void {
@@ -121,28 +153,41 @@ export class Stream {
 
 export class SubStream {
   readonly key: string;
+  /** The view's entity key. */
+  readonly entityKey: string;
   /** Applied check states. */
   readonly states = new Map<string, CheckStateRecord>();
   /** Check states of the open snapshot. */
   readonly pending = new Map<string, Health>();
-  version = 1;
+  /** TRANSACTIONAL_INCREMENTS: ids whose create the budget refused; a delete of one is no error of the source. */
+  readonly refusedIds = new Set<string>();
+  private readonly budget: CheckStateBudget;
+  private readonly changes: ChangeLog;
 
   constructor(
     readonly stream: Stream,
     readonly record: SubStreamRecord,
-    private readonly budget: CheckStateBudget,
-    private readonly changes: ChangeLog,
+    private readonly books: Bookkeeping,
   ) {
     this.key = subStreamKey(record.urn, record.id);
+    this.entityKey = `sub\u0000${this.key}`;
+    this.budget = books.budget;
+    this.changes = books.changes;
+    books.versions.bump(this.entityKey);
   }
 
   get isSetUp(): boolean {
     return this.record.setUpAt !== undefined;
   }
 
+  /** The render version: from the one rising counter, so a re-created sub stream never meets its old cached lines. */
+  get version(): number {
+    return this.books.versions.get(this.entityKey);
+  }
+
   /** Bumps the render version and queues the record for the store. */
   touch(): void {
-    this.version += 1;
+    this.books.versions.bump(this.entityKey);
     this.changes.put(COLLECTIONS.subStreams, this.key, this.record);
   }
 
@@ -172,39 +217,45 @@ export class SubStream {
     this.record.errors = {};
   }
 
-  /** Creates or updates an applied check state; a new one is not kept if the budget is spent. */
-  putState(id: string, health: Health, at: number): void {
+  /** Creates or updates an applied check state; false if a new one was not kept because the budget is spent. */
+  putState(id: string, health: Health, at: number): boolean {
     const existing = this.states.get(id);
     if (existing) {
       existing.h = health;
       existing.at = at;
     } else {
-      if (!this.spend()) return;
+      if (!this.pending.has(id) && !this.spend()) return false;
       this.states.set(id, { h: health, at });
     }
-    this.changes.put(COLLECTIONS.checkStates, checkStateKey(this.record.urn, this.record.id, id), this.states.get(id));
+    this.changes.put(COLLECTIONS.checkStates, this.stateKey(id), this.states.get(id));
+    return true;
   }
 
   /** Deletes an applied check state; false if there was none. */
   deleteState(id: string): boolean {
     if (!this.states.delete(id)) return false;
-    this.budget.used -= 1;
-    this.changes.put(COLLECTIONS.checkStates, checkStateKey(this.record.urn, this.record.id, id), undefined);
+    if (!this.pending.has(id)) this.budget.used -= 1;
+    this.changes.put(COLLECTIONS.checkStates, this.stateKey(id), undefined);
     return true;
   }
 
-  /** Adds a check state to the open snapshot; a new one is not kept if the budget is spent. */
+  /**
+   * Adds a check state to the open snapshot. An id already held (applied or
+   * pending) costs nothing more, so a resent snapshot is never refused what
+   * it already has; only a new id can be refused, and that is never an
+   * applied one, so closing the snapshot cannot delete a state it holds.
+   */
   putPending(id: string, health: Health): void {
-    if (!this.pending.has(id) && !this.spend()) return;
+    if (!this.states.has(id) && !this.pending.has(id) && !this.spend()) return;
     this.pending.set(id, health);
-    this.changes.put(COLLECTIONS.snapshotStates, checkStateKey(this.record.urn, this.record.id, id), { h: health });
+    this.changes.put(COLLECTIONS.snapshotStates, this.stateKey(id), { h: health });
   }
 
   dropPending(): void {
     for (const id of this.pending.keys()) {
-      this.changes.put(COLLECTIONS.snapshotStates, checkStateKey(this.record.urn, this.record.id, id), undefined);
+      if (!this.states.has(id)) this.budget.used -= 1;
+      this.changes.put(COLLECTIONS.snapshotStates, this.stateKey(id), undefined);
     }
-    this.budget.used -= this.pending.size;
     this.pending.clear();
   }
 
@@ -214,24 +265,46 @@ export class SubStream {
    */
   applyPending(at: number): void {
     for (const id of [...this.states.keys()]) if (!this.pending.has(id)) this.deleteState(id);
-    const pending = [...this.pending];
-    this.dropPending();
-    for (const [id, health] of pending) {
+    // Every pending id is already paid for, so none is refused here.
+    for (const [id, health] of this.pending) {
       if (this.states.get(id)?.h !== health) this.putState(id, health, at);
     }
+    this.dropPending();
+  }
+
+  /** Remembers an id whose create was refused, while fewer than `max` are remembered. */
+  rememberRefused(id: string): void {
+    if (this.refusedIds.has(id) || this.budget.refusedIds >= this.budget.max) return;
+    this.refusedIds.add(id);
+    this.budget.refusedIds += 1;
+    this.changes.put(COLLECTIONS.refusedStates, this.stateKey(id), 1);
+  }
+
+  /** Forgets a refused id (deleted, or kept after all); false if it was not remembered. */
+  forgetRefused(id: string): boolean {
+    if (!this.refusedIds.delete(id)) return false;
+    this.budget.refusedIds -= 1;
+    this.changes.put(COLLECTIONS.refusedStates, this.stateKey(id), undefined);
+    return true;
   }
 
   /** Forgets all data (expiry, deletion); the record itself stays for the caller to decide. */
   dropData(): void {
     for (const id of [...this.states.keys()]) this.deleteState(id);
     this.dropPending();
+    for (const id of [...this.refusedIds]) this.forgetRefused(id);
     const r = this.record;
     r.setUpAt = r.repeatMs = r.expiryMs = r.lastDataAt = r.lastCompleteAt = r.snapshot = r.checkpoint = undefined;
   }
 
-  /** Removes the record from the store (after dropData). */
+  /** Removes the record and its render version (after dropData). */
   forgetRecord(): void {
+    this.books.versions.delete(this.entityKey);
     this.changes.put(COLLECTIONS.subStreams, this.key, undefined);
+  }
+
+  private stateKey(id: string): string {
+    return checkStateKey(this.record.urn, this.record.id, id);
   }
 
   private spend(): boolean {

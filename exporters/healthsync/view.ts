@@ -29,9 +29,9 @@ export class HealthsyncView implements MetricSource {
 
   collect(w: SampleWriter, now: number): void {
     for (const stream of this.model.streams()) {
-      w.entity(`stream\u0000${stream.urn}`, stream.version, (e) => writeStream(e, stream));
+      w.entity(stream.entityKey, stream.version, (e) => writeStream(e, stream));
       for (const sub of stream.subStreams.values()) {
-        w.entity(`sub\u0000${sub.key}`, sub.version, (e) => writeSubStream(e, sub));
+        w.entity(sub.entityKey, sub.version, (e) => writeSubStream(e, sub));
         const since = HealthModel.freshSince(sub);
         if (sub.isSetUp && sub.record.repeatMs && since !== undefined) {
           w.sample(c.healthsync_substream_freshness_ratio, [stream.urn, sub.record.id], Math.max(0, now - since) / sub.record.repeatMs);

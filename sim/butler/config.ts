@@ -17,11 +17,16 @@ export const butlerSimSchema = z
     files_per_manager: int(1, 50).default(3),
     /**
      * Butler's [globals] scheduler-interval: one config-management cycle per
-     * Butler this often (butler.toml is fetched at the same pace). The
-     * exporter's butler.scheduler_interval_seconds must be at least this, or
-     * ButlerRemoteStale fires on healthy Butlers.
+     * Butler this often. The exporter's butler.scheduler_interval_seconds
+     * must be at least this, or ButlerRemoteStale fires on healthy Butlers.
      */
     scheduler_interval_seconds: num(0.05).default(30),
+    /**
+     * Butler's -config.retrieve-interval: each Butler fetches its butler.toml
+     * this often, on its own loop (Butler's default, 300). The exporter's
+     * butler.retrieve_interval_seconds must be at least this.
+     */
+    retrieve_interval_seconds: num(0.05).default(300),
     /** Managers whose Butler config has manager-timeout-ok = "true"; mirror them in the exporter's butler.managers. */
     timeout_ok_managers: z.array(str()).default(['alertmanager']),
     /** The repo Butlers fetch their files from: the `repo` label, and the host of the URLs they log. */

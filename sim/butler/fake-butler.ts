@@ -12,8 +12,12 @@
  *   200, restore it on any other failure (a timeout with manager-timeout-ok
  *   deletes the reload series instead).
  *
- * No I/O and no clock: the simulator calls cycle(now), serves `metrics` and
- * forwards the log lines cycle() returns.
+ * Butler fetches its own butler.toml on a second loop, every
+ * -config.retrieve-interval (default 300 s), not every scheduler interval.
+ *
+ * No I/O and no clock: the simulator calls retrieveConfig(now) and
+ * cycle(now) on their own intervals, serves `metrics` and forwards the log
+ * lines cycle() returns.
  */
 import { basename } from 'node:path';
 import { FakeButlerMetrics } from './fake-butler-metrics.js';
@@ -131,13 +135,15 @@ export class FakeButler {
     this.running = true;
   }
 
-  /** One cycle at `now` (Unix seconds); returns the log lines that carry a code. */
+  /** Phase 0, on Butler's own loop (ButlerConfig.Handler): butler.toml fetched at `now` (Unix seconds). */
+  retrieveConfig(now: number): void {
+    if (this.running) this.metrics.contact(this.repo, this.configPath, true, now);
+  }
+
+  /** One config-management cycle at `now` (Unix seconds); returns the log lines that carry a code. */
   cycle(now: number): string[] {
     const lines: string[] = [];
-    if (!this.running) return lines;
-    // Phase 0 runs on its own loop in Butler; here retrieve-interval = scheduler-interval.
-    this.metrics.contact(this.repo, this.configPath, true, now);
-    if (this.stalled) return lines;
+    if (!this.running || this.stalled) return lines;
     this.count++;
 
     const changed = this.managers.filter((m) => this.fetchAll(m, now, lines) && this.writeChanged(m, now));

@@ -1,7 +1,8 @@
 /**
  * Simulated Butlers. Each is a FAKE Butler (fake-butler.ts) running its
- * config-management cycle every scheduler interval and serving its own
- * /metrics on its own port; the butler exporter finds them in a file_sd file
+ * config-management cycle every scheduler interval and fetching its
+ * butler.toml every retrieve interval, and serving its own /metrics on its
+ * own port; the butler exporter finds them in a file_sd file
  * written here and scrapes them, and the log lines that carry reload and
  * download codes are POSTed to the exporter's log intake, as a log shipper
  * would. Churn pushes new config versions that reload fine; each fault
@@ -108,14 +109,18 @@ export class ButlerSimulator implements DomainSimulator {
     const now = this.now();
     for (let i = 0; i < c.count; i++) {
       const butler = new FakeButler(`butler-${i}`, c.repo, fakeManagers(c.managers_per_butler, c.files_per_manager, c.timeout_ok_managers), now);
-      // Butler's first cycle runs at start; on a fresh install it writes and reloads everything.
+      // Butler loads butler.toml, then runs its first cycle; on a fresh install that writes and reloads everything.
+      butler.retrieveConfig(now);
       butler.cycle(now);
       this.nodes.push({ butler, port: c.base_port === 0 ? 0 : c.base_port + i, instance: '', server: undefined, held: false, heldManagers: new Set() });
     }
     await Promise.all(this.nodes.map((node) => this.listen(node)));
     await writeFileSd(c.file_sd_path, this.instances);
     // The log POST is not awaited: a slow intake must not delay the next cycle.
-    for (const node of this.nodes) this.schedule.every(c.scheduler_interval_seconds * 1000, () => void this.runCycle(node));
+    for (const node of this.nodes) {
+      this.schedule.every(c.scheduler_interval_seconds * 1000, () => void this.runCycle(node));
+      this.schedule.every(c.retrieve_interval_seconds * 1000, () => node.butler.retrieveConfig(this.now()));
+    }
     this.schedule.every(c.churn.interval_seconds * 1000, () => this.churn());
     this.log.info({ butlers: this.nodes.length, file_sd: c.file_sd_path, first: this.nodes[0]?.instance }, 'simulated Butlers running');
   }
@@ -130,6 +135,11 @@ export class ButlerSimulator implements DomainSimulator {
   /** One cycle of every Butler now, its log lines delivered; the Butlers also do this every scheduler interval. */
   async cycleAll(): Promise<void> {
     await Promise.all(this.nodes.map((node) => this.runCycle(node)));
+  }
+
+  /** Every Butler fetches its butler.toml now; they also do this every retrieve interval. */
+  retrieveAll(): void {
+    for (const node of this.nodes) node.butler.retrieveConfig(this.now());
   }
 
   active(): InjectedFault[] {
@@ -234,7 +244,8 @@ export class ButlerSimulator implements DomainSimulator {
           target: node.instance,
           undo: async () => {
             node.butler.restart(this.now());
-            // The new process runs a cycle at start, and listens once it has loaded butler.toml.
+            // The new process loads butler.toml, runs a cycle, and listens.
+            node.butler.retrieveConfig(this.now());
             node.butler.cycle(this.now());
             await this.listen(node);
             node.held = false;

@@ -8,8 +8,8 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../exporters/core/log.js';
 import { OpampAgent, type AgentStatus } from '../opamp/agent.js';
-import { FaultBook, type AppliedFault } from '../lib/fault-book.js';
-import { pickFree, Schedule } from '../lib/schedule.js';
+import { FaultBook, pickFree, type AppliedFault } from '../lib/fault-book.js';
+import { Schedule } from '../lib/schedule.js';
 import type { DomainSimulator, FaultSpec, InjectedFault } from '../lib/types.js';
 import { UnknownFaultError } from '../lib/types.js';
 import type { CollectorsSimConfig } from './config.js';

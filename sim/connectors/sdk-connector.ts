@@ -31,6 +31,8 @@ export interface SdkConnectorOptions {
   /** Resource attributes: service.instance.id, ConnectorName, service.version… */
   attributes: Record<string, string>;
   gzip?: boolean;
+  /** Sent with every export, e.g. {Authorization: 'Bearer …'} for a receiver that wants a token. */
+  headers?: Record<string, string>;
 }
 
 /** Passes exports through until muted; then drops them, as a dead process sends nothing. */
@@ -70,7 +72,7 @@ export class SdkConnector {
   private readonly pings: Counter;
 
   constructor(opts: SdkConnectorOptions) {
-    const config = { url: opts.url, compression: (opts.gzip ? 'gzip' : 'none') as Compression };
+    const config = { url: opts.url, headers: opts.headers, compression: (opts.gzip ? 'gzip' : 'none') as Compression };
     this.exporter = new MutableExporter(opts.protocol === 'protobuf' ? new ProtobufExporter(config) : new JsonExporter(config));
     // Exports only on flush(): the hour-long interval never comes round.
     const reader = new PeriodicExportingMetricReader({ exporter: this.exporter, exportIntervalMillis: 3_600_000 });

@@ -11,8 +11,8 @@
  * for every alert in alerts/rules/healthsync.ts.
  */
 import type { Logger } from '../../exporters/core/log.js';
-import { pickFree, Schedule } from '../lib/schedule.js';
-import { FaultBook, type AppliedFault } from '../lib/fault-book.js';
+import { Schedule } from '../lib/schedule.js';
+import { FaultBook, pickFree, type AppliedFault } from '../lib/fault-book.js';
 import type { DomainSimulator, FaultSpec, InjectedFault } from '../lib/types.js';
 import { UnknownFaultError } from '../lib/types.js';
 import { CheckSet } from './checks.js';
@@ -369,7 +369,8 @@ export class HealthsyncSimulator implements DomainSimulator {
         const repeating = this.hosts.length * this.agentUrns.length + this.centrals.length + this.states.length;
         const needed = Math.max(Math.floor(repeating / 2) + 1, Math.ceil(repeating * CUT_SHARE));
         if (repeating < 4) throw new Error(`${fault}: the alert needs at least 4 repeating sub streams; the simulator has ${repeating}`);
-        const candidates: Array<[Sender, number]> = [...this.hosts.map((h): [Sender, number] => [h, this.agentUrns.length]), ...[...this.centrals, ...this.states].map((s): [Sender, number] => [s, 1])];
+        // Sub streams without expiry first: they stay late (the hosts' expire), so the cut shows both ways.
+        const candidates: Array<[Sender, number]> = [...[...this.centrals, ...this.states].map((s): [Sender, number] => [s, 1]), ...this.hosts.map((h): [Sender, number] => [h, this.agentUrns.length])];
         const victims: Sender[] = [];
         let covered = 0;
         for (const [s, subStreams] of candidates) {

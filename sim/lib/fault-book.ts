@@ -45,3 +45,8 @@ export class FaultBook {
     this.log.info({ fault, target: entry.target }, 'fault cleared');
   }
 }
+
+/** A deterministic pick from a list, for faults that must not land on the same entity twice. */
+export function pickFree<T>(items: readonly T[], taken: (item: T) => boolean): T | undefined {
+  return items.find((item) => !taken(item));
+}

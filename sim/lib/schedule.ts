@@ -49,8 +49,3 @@ export class Schedule {
     this.timers.clear();
   }
 }
-
-/** A deterministic pick from a list, for faults that must not land on the same entity twice. */
-export function pickFree<T>(items: readonly T[], taken: (item: T) => boolean): T | undefined {
-  return items.find((item) => !taken(item));
-}

@@ -45,6 +45,8 @@ describe('butler exporter: reload outcomes', () => {
     expect(sampleValue(text, 'butler_target_up', { instance: INSTANCE() })).toBe(1);
     expect(sampleValue(text, 'butler_target_last_scrape_timestamp_seconds', { instance: INSTANCE() })).toBe(s.now());
     expect(sampleValue(text, 'butler_scheduler_interval_seconds', { instance: INSTANCE() })).toBe(300);
+    expect(sampleValue(text, 'butler_retrieve_interval_seconds', file(`${REPO}${BUTLER_TOML}`))).toBe(300);
+    expect(sampleValue(text, 'butler_retrieve_interval_seconds', file(`${REPO}/prometheus.yml`))).toBeUndefined();
     expect(promtoolCheckMetrics(text)).toBe('');
   });
 
@@ -241,12 +243,15 @@ describe('butler exporter: restarts and removals', () => {
     expect(reloads(text, 'alertmanager', 'timeout')).toBe(0);
     expect(sampleValue(text, 'butler_reload_status', manager('prometheus'))).toBe(before.status);
     expect(sampleValue(text, 'butler_reload_time', manager('prometheus'))).toBe(before.time);
-    expect(sampleValue(text, 'butler_lkg', manager('prometheus'))).toBe(before.lkg);
+    // The LKG cache was in the old process' memory: nothing is cached now.
+    expect(before.lkg).toBeDefined();
+    expect(sampleValue(text, 'butler_lkg', manager('prometheus'))).toBeUndefined();
 
     // Attempts after the restart count from the new process' zero.
     text = await s.step(300, (b, now) => butlerCycle(b, now, { changed: ['prometheus'] }));
     expect(reloads(text, 'prometheus', 'success')).toBe(1);
     expect(sampleValue(text, 'butler_reload_time', manager('prometheus'))).toBe(s.now());
+    expect(sampleValue(text, 'butler_lkg', manager('prometheus'))).toBe(s.now());
   });
 
   it('a restart with reloads since: counts those, not the old totals', async () => {
@@ -264,18 +269,23 @@ describe('butler exporter: restarts and removals', () => {
     expect(sampleValue(text, 'butler_reload_time', manager('prometheus'))).toBe(s.now() - 90);
   });
 
-  it('a removed manager and its files stay for the grace period, then are dropped', async () => {
+  it('a removed manager and its files keep only their counters for the grace period, then are dropped', async () => {
     const s = await start({ sets: ['stale_after_seconds=600'] });
     const removeAlertmanager = (b: FakeButlerMetrics, now: number) => {
       b.restart(now - 10);
       butlerCycle(b, now, { without: ['alertmanager'] });
     };
+    // No longer current: no status, times or phases (a frozen butler_remote_time would look stale).
     let text = await s.step(300, removeAlertmanager);
-    expect(sampleValue(text, 'butler_reload_status', manager('alertmanager'))).toBe(200);
-    expect(sampleValue(text, 'butler_remote_status', file(`${REPO}/alertmanager.yml`))).toBe(200);
+    expect(sampleValue(text, 'butler_reload_status', manager('alertmanager'))).toBeUndefined();
+    expect(sampleValue(text, 'butler_reload_time', manager('alertmanager'))).toBeUndefined();
+    expect(sampleValue(text, 'butler_remote_status', file(`${REPO}/alertmanager.yml`))).toBeUndefined();
+    expect(sampleValue(text, 'butler_remote_time', file(`${REPO}/alertmanager.yml`))).toBeUndefined();
+    expect(sampleValue(text, 'butler_write', file('alertmanager.yml'))).toBeUndefined();
+    expect(reloads(text, 'alertmanager', 'success')).toBe(0);
 
     text = await s.step(599, (b, now) => butlerCycle(b, now, { without: ['alertmanager'] }));
-    expect(sampleValue(text, 'butler_reload_status', manager('alertmanager'))).toBe(200);
+    expect(reloads(text, 'alertmanager', 'success')).toBe(0);
 
     text = await s.step(1);
     expect(sampleValue(text, 'butler_reload_status', manager('alertmanager'))).toBeUndefined();

@@ -1,8 +1,11 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectorsExporter, type ConnectorsExporter } from '../../exporters/connectors/index.js';
 import { promtoolCheckMetrics } from '../support/binaries.js';
-import { sampleValue, startTestExporter, type TestExporter } from '../support/exporter.js';
+import { ProtoWriter } from '../../exporters/core/protobuf.js';
+import { sampleValue, startTestExporter, tempDir, type TestExporter } from '../support/exporter.js';
 import { SdkConnector, type OtlpProtocol } from '../../sim/connectors/sdk-connector.js';
 
 const running: TestExporter[] = [];
@@ -25,6 +28,30 @@ function sdk(exporter: TestExporter, protocol: OtlpProtocol, attributes: Record<
 }
 
 const model = (exporter: TestExporter) => (exporter.instance as ConnectorsExporter).model;
+
+type JsonPoint = { attributes?: Record<string, string>; timeUnixNano: number; asInt: number };
+/** An OTLP/JSON request from one instance: a heartbeat, and pings_received (cumulative) with these points. */
+function jsonRequest(instance: string, pings: JsonPoint[] = []): string {
+  const point = (p: JsonPoint) => ({
+    attributes: Object.entries(p.attributes ?? {}).map(([key, value]) => ({ key, value: { stringValue: value } })),
+    startTimeUnixNano: '1',
+    timeUnixNano: String(p.timeUnixNano),
+    asInt: String(p.asInt),
+  });
+  const metrics: unknown[] = [{ name: 'formal.connector.instance.heartbeat', gauge: { dataPoints: [{ timeUnixNano: '1767225600000000000', asDouble: 1 }] } }];
+  if (pings.length > 0) metrics.push({ name: 'formal.control_plane.pings_received', sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: pings.map(point) } });
+  return JSON.stringify({ resourceMetrics: [{ resource: { attributes: [{ key: 'service.instance.id', value: { stringValue: instance } }] }, scopeMetrics: [{ metrics }] }] });
+}
+
+/** Gzipped protobuf: one instance's pings_received with `count` points, a few KB on the wire. */
+function manyPointsRequest(count: number): Buffer {
+  const point = Buffer.from(new ProtoWriter().message(1, new ProtoWriter().double(4, 1)).finish());
+  const sum = Buffer.concat([Buffer.alloc(point.length * count, point), new ProtoWriter().varint(2, 2).finish()]);
+  const metric = new ProtoWriter().string(1, 'formal.control_plane.pings_received').bytes(7, sum);
+  const resource = new ProtoWriter().message(1, new ProtoWriter().string(1, 'service.instance.id').message(2, new ProtoWriter().string(1, 'i-1')));
+  const resourceMetrics = new ProtoWriter().message(1, resource).message(2, new ProtoWriter().message(2, metric));
+  return gzipSync(new ProtoWriter().message(1, resourceMetrics).finish());
+}
 const rejected = (text: string, reason: string) => sampleValue(text, 'fleetwatch_rejected_requests_total', { exporter: 'connectors', reason }) ?? 0;
 
 describe('OTLP receiver, fed by the OpenTelemetry JS SDK', () => {
@@ -102,10 +129,7 @@ describe('OTLP receiver, fed by the OpenTelemetry JS SDK', () => {
 
   it('answers an empty ExportMetricsServiceResponse in the request\'s encoding, and a partial success when it refuses points', async () => {
     const exporter = await start(['otlp.max_instances=1']);
-    const body = (instance: string) => JSON.stringify({
-      resourceMetrics: [{ resource: { attributes: [{ key: 'service.instance.id', value: { stringValue: instance } }] }, scopeMetrics: [{ metrics: [{ name: 'formal.connector.instance.heartbeat', gauge: { dataPoints: [{ timeUnixNano: '1767225600000000000', asDouble: 1 }] } }] }] }],
-    });
-    const post = (instance: string) => fetch(`${exporter.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(instance) });
+    const post = (instance: string) => fetch(`${exporter.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: jsonRequest(instance) });
     const ok = await post('i-1');
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toMatch(/^application\/json/);
@@ -122,6 +146,44 @@ describe('OTLP receiver, fed by the OpenTelemetry JS SDK', () => {
   });
 });
 
+describe('OTLP receiver, reading counters per attribute set', () => {
+  it('takes the newest of two points of one attribute set, and a set missing from a request is no sender restart', async () => {
+    const exporter = await start();
+    const post = (pings: JsonPoint[]) => fetch(`${exporter.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: jsonRequest('i-1', pings) });
+    const pings = async () => sampleValue(await exporter.scrape(), 'connector_control_plane_pings_total', { connector: 'default', instance: 'i-1' });
+    // A batching Collector forwards two exports of set a in one request: a's count is 7, not 5 + 7.
+    expect((await post([{ attributes: { a: '1' }, timeUnixNano: 10, asInt: 5 }, { attributes: { a: '1' }, timeUnixNano: 20, asInt: 7 }, { attributes: { a: '2' }, timeUnixNano: 20, asInt: 3 }])).status).toBe(200);
+    expect(await pings()).toBe(10);
+    // Set a=2 is not in this request: a=1 went up by 2, nothing restarted.
+    await post([{ attributes: { a: '1' }, timeUnixNano: 30, asInt: 9 }]);
+    expect(await pings()).toBe(12);
+    await post([{ attributes: { a: '1' }, timeUnixNano: 40, asInt: 9 }, { attributes: { a: '2' }, timeUnixNano: 40, asInt: 4 }]);
+    expect(await pings()).toBe(13);
+  });
+});
+
+describe('OTLP receiver, with a token', () => {
+  it('refuses a request without the bearer token, before reading it, and takes one that has it', async () => {
+    const tokenFile = join(tempDir(), 'otlp-token');
+    writeFileSync(tokenFile, 's3cret\n');
+    const exporter = await start([`otlp.token_file=${tokenFile}`]);
+    for (const headers of [{}, { authorization: 'Bearer wrong' }] as Array<Record<string, string>>) {
+      const response = await fetch(`${exporter.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: jsonRequest('i-1') });
+      expect(response.status).toBe(401);
+      expect(((await response.json()) as { error: string }).error).toBe('unauthorized');
+    }
+    expect(model(exporter).size).toBe(0);
+    expect(rejected(await exporter.scrape(), 'unauthorized')).toBe(2);
+
+    // The otlphttp exporter of the SDK (or the Collector) with `headers: {Authorization: Bearer …}`.
+    const connector = new SdkConnector({ url: `${exporter.url}/v1/metrics`, protocol: 'protobuf', attributes: { 'service.instance.id': 'i-1' }, headers: { Authorization: 'Bearer s3cret' } });
+    sdks.push(connector);
+    connector.heartbeat();
+    await connector.flush();
+    expect(model(exporter).get('default', 'i-1')).toBeDefined();
+  });
+});
+
 describe('OTLP receiver, refusing bad input', () => {
   const cases: Array<[string, RequestInit, number, string, RegExp]> = [
     ['garbage protobuf', { headers: { 'content-type': 'application/x-protobuf' }, body: 'this is not protobuf' }, 400, 'invalid_otlp', /not an OTLP ExportMetricsServiceRequest/],
@@ -133,6 +195,24 @@ describe('OTLP receiver, refusing bad input', () => {
     ['a gzip bomb over the limit', { headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' }, body: gzipSync(new Uint8Array(200_000)) }, 413, 'body_too_large', /over the configured limit/],
     ['corrupt gzip', { headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' }, body: 'not gzip at all' }, 400, 'invalid_gzip', /cannot be decompressed/],
   ];
+
+  it.each<[string, string[], string | undefined, number | undefined]>([
+    ['refuses it in a partial success, beyond otlp.max_data_points', [], 'too_many_data_points', undefined],
+    ['reads it, within a raised otlp.max_data_points', ['otlp.max_data_points=1000000'], undefined, 1],
+  ])('a 4 KB gzip request of 200k points: %s', async (_name, sets, reason, pings) => {
+    const exporter = await start(['otlp.body_limit_bytes=4194304', ...sets]);
+    const body = manyPointsRequest(200_000);
+    expect(body.length).toBeLessThan(8192);
+    const response = await fetch(`${exporter.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' }, body });
+    expect(response.status).toBe(200);
+    const text = await exporter.scrape();
+    expect(sampleValue(text, 'connector_control_plane_pings_total', { connector: 'default', instance: 'i-1' })).toBe(pings);
+    if (reason) {
+      expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(0);
+      expect(rejected(text, reason)).toBe(1);
+      expect(model(exporter).size).toBe(0);
+    }
+  });
 
   it.each(cases)('%s: a clear 4xx, a counted reason, nothing changed', async (_name, init, status, reason, message) => {
     const exporter = await start();

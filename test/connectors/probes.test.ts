@@ -124,6 +124,39 @@ describe('probes of real HTTP servers acting as connector instances', () => {
     expect(sampleValue(text, 'connector_stops_total', { connector: 'pg', kind: 'unexpected' })).toBe(1);
   });
 
+  it('blames no instance for a probe round that overruns its interval, and counts misses once rounds keep time', async () => {
+    const steady = await fake('ready');
+    const slow = await fake('ready');
+    const { exporter } = await probing([steady.address, slow.address], ['probe.timeout_seconds=0.3']);
+    const instance = exporter.instance as ConnectorsExporter;
+    const missed = async (f: FakeConnector) => sampleValue(await exporter.scrape(), 'connector_heartbeats_missed_total', { connector: 'pg', instance: f.address });
+    const hour = 3_600_000;
+
+    // A round held up by a hung /health outlasts the (hour-long) interval twice over; ticks go on meanwhile.
+    slow.mode = 'hung';
+    exporter.clock.advance(hour);
+    const answered = steady.nextRequest('/health');
+    const overrunning = instance.probeRound();
+    await answered;
+    exporter.clock.advance(2 * hour);
+    await instance.tick();
+    expect(await missed(steady)).toBe(0);
+    await overrunning;
+    expect(await missed(steady)).toBe(0);
+    expect(await missed(slow)).toBe(0);
+
+    // Rounds on time again: the hung instance's silence counts from the end of the slow round.
+    exporter.clock.advance(hour);
+    await instance.probeRound();
+    exporter.clock.advance(hour / 2);
+    await instance.tick();
+    expect(await missed(slow)).toBe(0);
+    exporter.clock.advance(1);
+    await instance.tick();
+    expect(await missed(slow)).toBe(1);
+    expect(await missed(steady)).toBe(0);
+  });
+
   it('sees a refused port as down with status 0 on both endpoints', async () => {
     const port = await refusedPort();
     const address = `127.0.0.1:${port}`;

@@ -2,7 +2,11 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { healthsyncExporter, type HealthsyncExporter } from '../../exporters/healthsync/index.js';
 import { promtoolCheckMetrics } from '../support/binaries.js';
-import { sampleValue, startTestExporter, type TestExporter } from '../support/exporter.js';
+import { pino } from 'pino';
+import { ManualClock } from '../../exporters/core/clock.js';
+import { loadConfig } from '../../exporters/core/config.js';
+import { startExporter } from '../../exporters/core/runtime.js';
+import { sampleValue, startTestExporter, tempDir, type TestExporter } from '../support/exporter.js';
 import {
   checkState,
   envelope,
@@ -153,6 +157,21 @@ describe('healthsync intake', () => {
     const refused = await fetch(`${e.url}/api/v1/healthsync/clear-errors?urn=${encodeURIComponent(EXAMPLE_URN)}`, { method: 'POST' });
     expect(refused.status).toBe(401);
     expect(sampleValue(await e.scrape(), 'fleetwatch_rejected_requests_total', { exporter: 'healthsync', reason: 'unauthorized' })).toBe(3);
+  });
+
+  it('warns at start when no api_key is configured, since the intake and the operator routes are then open', async () => {
+    const warnings = async (sets: string[]) => {
+      const lines: Array<{ level: number; msg: string }> = [];
+      const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) });
+      const section = loadConfig(healthsyncExporter.configSchema, { sets: ['listen.host=127.0.0.1', 'listen.port=0', ...sets] });
+      const e = await startExporter(healthsyncExporter, section, { dataDir: tempDir(), clock: new ManualClock(), log, env: {} });
+      await e.stop();
+      return lines.filter((l) => l.msg.includes('no api_keys configured')).map((l) => l.msg);
+    };
+    const open = await warnings([]);
+    expect(open).toHaveLength(1);
+    expect(open[0]).toContain('clear errors and delete streams');
+    expect(await warnings(['api_keys=[k1]'])).toEqual([]);
   });
 
   it('clears errors and deletes streams on request, as sts health clear-error and delete do', async () => {

@@ -5,12 +5,14 @@
  * Each fault drives the exporter's model into the condition its alerts
  * watch, on its own entity only, and clearing it brings that entity back;
  * churn alone never does. Butler and exporter share a manual clock: a test
- * advances it a scheduler interval, has every Butler run its cycle, and has
- * the exporter scrape.
+ * advances it a scheduler interval, has every Butler run its cycle (and,
+ * every retrieve interval, fetch its butler.toml), and has the exporter
+ * scrape.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isButlerConfig } from '../../exporters/butler/file-phases.js';
 import { butlerExporter, type ButlerExporter } from '../../exporters/butler/index.js';
 import { ManualClock } from '../../exporters/core/clock.js';
 import { silentLogger } from '../../exporters/core/log.js';
@@ -22,6 +24,8 @@ import { sampleValue, startTestExporter, tempDir, type TestExporter } from '../s
 
 /** Butler's scheduler interval here and in the exporter, in seconds. */
 const INTERVAL = 60;
+/** Butler's retrieve interval (butler.toml) here and in the exporter: over 3 scheduler intervals, as by default. */
+const RETRIEVE = 300;
 const BUTLERS = 4;
 
 let clock: ManualClock;
@@ -29,6 +33,8 @@ let fileSd: string;
 let exporter: TestExporter;
 let butler: ButlerExporter;
 let sim: ButlerSimulator;
+/** When the Butlers last fetched their butler.toml. */
+let retrievedAt: number;
 
 beforeAll(async () => {
   clock = new ManualClock();
@@ -42,6 +48,7 @@ beforeAll(async () => {
       'scrape.interval_seconds=3600',
       'logs.poll_interval_seconds=3600',
       `scheduler_interval_seconds=${INTERVAL}`,
+      `retrieve_interval_seconds=${RETRIEVE}`,
       'managers={alertmanager: {manager_timeout_ok: true}}',
     ],
   });
@@ -51,8 +58,9 @@ beforeAll(async () => {
       count: BUTLERS,
       managers_per_butler: 3,
       files_per_manager: 3,
-      // Cycles happen when the test says; churn runs on its real timer, often.
+      // Cycles and butler.toml fetches happen when the test says; churn runs on its real timer, often.
       scheduler_interval_seconds: 3600,
+      retrieve_interval_seconds: 3600,
       base_port: 0,
       file_sd_path: fileSd,
       logs: { url: `${exporter.url}/api/v1/butler/logs` },
@@ -62,6 +70,7 @@ beforeAll(async () => {
     clock,
   );
   await sim.start();
+  retrievedAt = clock.now();
   await butler.refreshTargets();
   await butler.scrapeAll();
 });
@@ -75,6 +84,10 @@ afterAll(async () => {
 async function cycle(times = 1): Promise<void> {
   for (let i = 0; i < times; i++) {
     clock.advance(INTERVAL * 1000);
+    if (clock.now() - retrievedAt >= RETRIEVE * 1000) {
+      sim.retrieveAll();
+      retrievedAt = clock.now();
+    }
     await sim.cycleAll();
     await butler.scrapeAll();
   }
@@ -92,8 +105,9 @@ function alerting(): string[] {
     const instance = st.target.instance;
     if (!st.target.up) out.push(`ButlerTargetDown ${instance}`);
     for (const f of st.remoteFiles.values()) {
+      const interval = isButlerConfig(f) ? RETRIEVE : INTERVAL;
       if (f.status !== 200) out.push(`ButlerRemoteFetchFailing ${instance} ${f.file}`);
-      else if (st.target.up && f.time !== undefined && now - f.time > STALE_AFTER_INTERVALS * INTERVAL * 1000) out.push(`ButlerRemoteStale ${instance} ${f.file}`);
+      else if (st.target.up && f.time !== undefined && now - f.time > STALE_AFTER_INTERVALS * interval * 1000) out.push(`ButlerRemoteStale ${instance} ${f.file}`);
       if (f.mustache === 0) out.push(`ButlerMustacheFailing ${instance} ${f.file}`);
       else if (f.render === 0) out.push(`ButlerRenderFailing ${instance} ${f.file}`);
     }
@@ -147,6 +161,15 @@ describe('the Butler simulator', () => {
     expect(alerting()).toEqual([]);
   });
 
+  it('fetches butler.toml on its own loop: older than 3 scheduler intervals, yet within its retrieve interval, and no alert condition', async () => {
+    const tomlAge = () => Math.max(...[...butler.model.all()].map((st) => clock.now() - [...st.remoteFiles.values()].find(isButlerConfig)!.time!));
+    for (let i = 0; i < RETRIEVE / INTERVAL && tomlAge() <= STALE_AFTER_INTERVALS * INTERVAL * 1000; i++) await cycle();
+    expect(tomlAge()).toBeGreaterThan(STALE_AFTER_INTERVALS * INTERVAL * 1000);
+    expect(alerting()).toEqual([]);
+    const toml = `cfg.sim.example/butler/butler-0/butler.toml`;
+    expect(sampleValue(await exporter.scrape(), 'butler_retrieve_interval_seconds', { instance: sim.instances[0]!, file: toml })).toBe(RETRIEVE);
+  });
+
   it('churns: config changes are written and reloaded, tolerated timeouts counted, and no alert condition arises', async () => {
     const successes = fleetTotal('success');
     const churned = () => fleetTotal('success') >= successes + 10 && fleetTotal('timeout') > 0;
@@ -168,8 +191,8 @@ describe('the Butler simulator', () => {
     ['butler-remote-down', (t: Target) => expect(remoteFile(t.instance, t.file!).status).toBe(0)],
     ['butler-scheduler-stall', (t: Target) => {
       const files = [...butler.model.get(t.instance)!.remoteFiles.values()];
-      const toml = files.find((f) => f.file.endsWith('butler.toml'))!;
-      expect(toml.time).toBe(clock.now());
+      const toml = files.find(isButlerConfig)!;
+      expect(toml.time).toBe(retrievedAt);
       expect(files.filter((f) => f !== toml).every((f) => f.status === 200 && f.time! <= clock.now() - (STALE_AFTER_INTERVALS + 1) * INTERVAL * 1000)).toBe(true);
     }],
     ['butler-mustache-error', (t: Target) => expect([remoteFile(t.instance, t.file!).mustache, remoteFile(t.instance, t.file!).render]).toEqual([0, 0])],
@@ -231,6 +254,30 @@ describe('the Butler simulator', () => {
     const text = await exporter.scrape();
     for (const reason of ['invalid_exposition', 'invalid_log_line', 'unknown_instance', 'missing_instance', 'unsupported_media_type']) {
       expect(sampleValue(text, 'fleetwatch_rejected_requests_total', { exporter: 'butler', reason }) ?? 0, reason).toBe(0);
+    }
+  });
+
+  it('runs every Butler\'s butler.toml fetch on its own timer at the retrieve interval, apart from its cycle', async () => {
+    const fast = new ButlerSimulator(
+      butlerSimSchema.parse({ count: 1, scheduler_interval_seconds: 3600, retrieve_interval_seconds: 0.05, base_port: 0, file_sd_path: join(tempDir(), 'toml.json'), logs: { enabled: false } }),
+      silentLogger,
+    );
+    await fast.start();
+    try {
+      const contactTimes = async () => {
+        const text = await (await fetch(`http://${fast.instances[0]}/metrics`)).text();
+        return [sampleValue(text, 'butler_remoterepo_contact_time', { config_file: '/butler/butler-0/butler.toml' })!, sampleValue(text, 'butler_remoterepo_contact_time', { config_file: 'prometheus.yml' })!];
+      };
+      const [toml, managed] = await contactTimes();
+      let later = [toml, managed];
+      for (let i = 0; i < 100 && later[0] === toml; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        later = await contactTimes();
+      }
+      expect(later[0]).toBeGreaterThan(toml!);
+      expect(later[1]).toBe(managed);
+    } finally {
+      await fast.stop();
     }
   });
 

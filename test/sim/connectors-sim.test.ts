@@ -108,7 +108,6 @@ describe('the connectors simulator, fault by fault', () => {
     expect(sampleValue(text, 'connector_active_connections', { connector: one.connector, instance: one.instance })).toBeGreaterThanOrEqual(0);
     expect(sampleValue(text, 'connector_control_plane_pings_total', { connector: one.connector, instance: one.instance })).toBeGreaterThan(0);
     expect(sampleValue(text, 'fleetwatch_rejected_requests_total', { exporter: 'connectors', reason: 'missing_instance_id' }) ?? 0).toBe(0);
-    expect(run.sim.faults.map((f) => f.name).every((n) => n.startsWith('connector-'))).toBe(true);
   });
 
   it('connector-no-ready-instance: every instance alive and not ready, then ready again', async () => {

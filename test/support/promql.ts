@@ -16,19 +16,26 @@ export function withoutGrafanaVariables(expr: string): string {
 export interface PromqlReading {
   errors: string[];
   metrics: string[];
+  /** Each selector's metric and the label names it matches on. */
+  selectors: Array<{ metric: string; labels: string[] }>;
 }
 
 export function readPromql(expr: string): PromqlReading {
   const tree = parser.parse(expr);
   const errors: string[] = [];
-  const metrics = new Set<string>();
+  const selectors: PromqlReading['selectors'] = [];
   const cursor = tree.cursor();
   do {
     if (cursor.type.isError) errors.push(`syntax error at ${cursor.from}: …${expr.slice(Math.max(0, cursor.from - 20), cursor.from + 20)}…`);
     if (cursor.name === 'VectorSelector') {
       const node = cursor.node.getChild('Identifier');
-      if (node) metrics.add(expr.slice(node.from, node.to));
+      const matchers = cursor.node.getChild('LabelMatchers')?.getChildren('UnquotedLabelMatcher') ?? [];
+      const labels = matchers.flatMap((m) => {
+        const name = m.getChild('LabelName');
+        return name ? [expr.slice(name.from, name.to)] : [];
+      });
+      if (node) selectors.push({ metric: expr.slice(node.from, node.to), labels });
     }
   } while (cursor.next());
-  return { errors, metrics: [...metrics] };
+  return { errors, metrics: [...new Set(selectors.map((s) => s.metric))], selectors };
 }

@@ -85,8 +85,11 @@ export class LogFollower {
     }
     const known = this.positions.get(file.path);
     let offset: number;
-    if (!known) offset = info.size;
-    else if (known.ino !== info.ino || info.size < known.offset) offset = 0;
+    if (!known) {
+      offset = info.size;
+      // Where following starts, even if the commit below fails: lines written after it are not history.
+      this.positions.set(file.path, { ino: info.ino, offset });
+    } else if (known.ino !== info.ino || info.size < known.offset) offset = 0;
     else offset = known.offset;
     if (known && known.ino === info.ino && offset === info.size) return;
 
@@ -101,8 +104,9 @@ export class LogFollower {
       consumed = chunk.length;
     }
     const position = { ino: info.ino, offset: offset + consumed };
-    this.positions.set(file.path, position);
     await this.opts.ingest(observations, file.path, position);
+    // Only once committed: after a failed commit the next poll reads the same lines again.
+    this.positions.set(file.path, position);
   }
 
   private observe(text: string, file: FollowedLog): ButlerObservation[] {

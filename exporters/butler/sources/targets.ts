@@ -18,7 +18,9 @@ const HOST_PORT = /^(?:[^\s/:[\]]+|\[[0-9a-fA-F:.]+\]):\d{1,5}$/;
 export function staticTarget(spec: string): Target {
   if (/^https?:\/\//i.test(spec)) {
     const url = new URL(spec);
-    return { instance: url.host, url: url.href };
+    // URL drops a scheme's default port; the instance is always host:port.
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    return { instance: `${url.hostname}:${port}`, url: url.href };
   }
   return { instance: spec, url: `http://${spec}/metrics` };
 }

@@ -187,8 +187,32 @@ describe('REPEAT_SNAPSHOTS', () => {
       h.advance(1);
       expect(h.model.subStream('urn:health:sourceId:streamId', SUB)).toBeUndefined();
       expect(h.model.subStreamTotal).toBe(0);
-      // The stream stays (as on the receiver, until deleted), with its counters.
-      expect(h.model.stream('urn:health:sourceId:streamId')!.record.expired).toBe(1);
+      // It was the stream's last sub stream: the stream goes with it rather than hold a stream slot for good.
+      expect(h.model.stream('urn:health:sourceId:streamId')).toBeUndefined();
+    });
+
+    it('lastDataAt moves only with data that applies, so a stray stop or states outside a snapshot do not postpone expiry', () => {
+      const h = new Harness();
+      const sub = () => h.model.subStream('urn:health:sourceId:streamId', SUB)!;
+      h.send(snapshot({ sub: SUB, start: START, stop: true }));
+      const setUpAt = h.clock.now();
+      h.advance(600);
+      h.send(snapshot({ sub: SUB, stop: true }));
+      h.send(snapshot({ sub: SUB, states: [checkState('stray')] }));
+      expect(h.errors(SUB)).toEqual(['SubStreamCheckStateOutsideSnapshot', 'SubStreamStopWithoutStart']);
+      expect(sub().record.lastDataAt).toBe(setUpAt);
+      h.advance(601);
+      expect(h.errors(SUB)).toEqual(['SubStreamExpired']);
+
+      // What does apply: a start, states added to the open snapshot, the stop that closes it.
+      h.send(snapshot({ sub: SUB, start: START }));
+      expect(sub().record.lastDataAt).toBe(h.clock.now());
+      h.advance(10);
+      h.send(snapshot({ sub: SUB, states: [checkState('a')] }));
+      expect(sub().record.lastDataAt).toBe(h.clock.now());
+      h.advance(10);
+      h.send(snapshot({ sub: SUB, stop: true }));
+      expect(sub().record.lastDataAt).toBe(h.clock.now());
     });
   });
 });

@@ -34,13 +34,18 @@ export function applyRepeatSnapshots(sub: SubStream, msg: HealthMessage): void {
     sub.raise('StreamMissingSubStream', at);
     return;
   }
-  sub.record.lastDataAt = at;
-
   const snapshot = sub.record.snapshot;
+  // Data, for expiry and the last message time, is what this applies: a start,
+  // states added to an open snapshot, a stop closing it. A stray stop or
+  // states outside a snapshot apply nothing, so they cannot postpone expiry.
+  let applied = msg.startSnapshot !== undefined;
   let failed = false;
   for (const item of msg.checkStates) {
     if (item.op === 'invalid') failed = true;
-    else if (snapshot && item.op === 'upsert') sub.putPending(item.id, item.health);
+    else if (snapshot && item.op === 'upsert') {
+      sub.putPending(item.id, item.health);
+      applied = true;
+    }
   }
   if (msg.checkStates.length > 0 && !snapshot) sub.raise('SubStreamCheckStateOutsideSnapshot', at);
   if (failed) {
@@ -49,9 +54,12 @@ export function applyRepeatSnapshots(sub: SubStream, msg: HealthMessage): void {
   }
 
   if (msg.stopSnapshot) {
-    if (snapshot) closeSnapshot(sub, at, 'stop');
-    else sub.raise('SubStreamStopWithoutStart', at);
+    if (snapshot) {
+      closeSnapshot(sub, at, 'stop');
+      applied = true;
+    } else sub.raise('SubStreamStopWithoutStart', at);
   }
+  if (applied) sub.record.lastDataAt = at;
 }
 
 /** The automatic stop; true if it happened. */

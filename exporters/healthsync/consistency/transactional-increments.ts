@@ -38,8 +38,10 @@ export function applyTransactionalIncrements(sub: SubStream, msg: HealthMessage)
   for (const item of msg.checkStates) {
     if (item.op === 'invalid') failed = true;
     else if (item.op === 'delete') {
-      if (!sub.deleteState(item.id)) sub.raise('SubStreamUnknownCheckState', at);
-    } else sub.putState(item.id, item.health, at);
+      // A create our limit refused is not unknown to the source: its delete is no error.
+      if (!sub.deleteState(item.id) && !sub.forgetRefused(item.id)) sub.raise('SubStreamUnknownCheckState', at);
+    } else if (sub.putState(item.id, item.health, at)) sub.forgetRefused(item.id);
+    else sub.rememberRefused(item.id);
   }
   if (failed) sub.raise('SubStreamTransformerError', at);
   else sub.clear('SubStreamTransformerError');

@@ -9,13 +9,17 @@
  * 415 or 422 says this payload will never be taken: it is dropped and
  * counted, so that one payload cannot block all the others. Anything else
  * (no connection, a timeout, 5xx, 401/403/404 from a misconfiguration,
- * 408, 429) is retried with exponential backoff.
+ * 408, 429) is retried with exponential backoff. Redirects are not followed:
+ * fetch would turn a 301/302/303 into a GET without the body, and a 200 at
+ * the end of it (a login page, http → https) would delete an undelivered
+ * payload; a 3xx is a retried failure whose Location is logged, so that
+ * `tee.url` can be corrected.
  */
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { Spool, SpooledPayload } from './spool.js';
 
-export const FAILURE_REASONS = ['connection', 'timeout', 'http_4xx', 'http_5xx'] as const;
+export const FAILURE_REASONS = ['connection', 'timeout', 'redirect', 'http_4xx', 'http_5xx'] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 export const NEVER_TAKEN: ReadonlySet<number> = new Set([400, 413, 415, 422]);
@@ -98,14 +102,17 @@ export class TeeForwarder {
     this.inFlight = new AbortController();
     const timeout = AbortSignal.timeout(this.opts.timeoutMs);
     let status: number;
+    let location: string | null = null;
     try {
       const response = await fetch(this.target, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: payload.body,
         signal: AbortSignal.any([this.inFlight.signal, timeout]),
+        redirect: 'manual',
       });
       status = response.status;
+      location = response.headers.get('location');
       await response.body?.cancel();
     } catch (err) {
       if (this.stopped) return false;
@@ -127,6 +134,11 @@ export class TeeForwarder {
       this.dropped.set(status, (this.dropped.get(status) ?? 0) + 1);
       log.error({ status, seq: payload.seq, bytes: payload.body.length }, 'tee: upstream refused a payload for good; dropped it');
       return true;
+    }
+    if (status >= 300 && status < 400) {
+      this.count('redirect');
+      log.warn({ status, location, spooled: spool.depth }, 'tee: upstream redirects (not followed: the body would be lost); set tee.url to the final address; will retry');
+      return false;
     }
     this.count(status >= 500 ? 'http_5xx' : 'http_4xx');
     log.warn({ status, spooled: spool.depth }, 'tee: upstream failed; will retry');

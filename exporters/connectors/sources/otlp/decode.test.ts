@@ -48,9 +48,9 @@ describe('OTLP decoding of what the OpenTelemetry JS SDK sends', () => {
       heartbeat: true,
       memoryPercent: 42.5,
       activeConnections: 4,
-      connectionsOpened: { value: 7, delta: false },
-      connectionsClosed: { value: 3, delta: false },
-      pingsReceived: { value: 11, delta: false },
+      connectionsOpened: { delta: false, series: [{ key: '[]', value: 7 }] },
+      connectionsClosed: { delta: false, series: [{ key: '[]', value: 3 }] },
+      pingsReceived: { delta: false, series: [{ key: '[]', value: 11 }] },
       dataPoints: 6,
     };
     expect(fromProtobuf).toMatchObject(expected);
@@ -99,5 +99,27 @@ describe('telemetry from a decoded resource', () => {
     expect(toTelemetry({ attributes: { 'service.instance.id': 'i-1' }, metrics: [] })).toBeUndefined();
     expect(toTelemetry({ attributes: {}, metrics: [heartbeat] })).toMatchObject({ reason: 'missing_instance_id', dataPoints: 1 });
     expect(toTelemetry({ attributes: { 'service.instance.id': 'x'.repeat(257) }, metrics: [heartbeat] })).toMatchObject({ reason: 'invalid_resource' });
+  });
+
+  const pings = (temporality: number, ...points: Array<[attributes: Record<string, string>, timeUnixNano: number, value: number]>) => ({
+    name: 'formal.control_plane.pings_received',
+    type: 'sum' as const,
+    temporality,
+    points: points.map(([attributes, timeUnixNano, value]) => ({ attributes, startTimeUnixNano: 1, timeUnixNano, value })),
+  });
+
+  it('reads a sum per attribute set: the newest point of each cumulative set, every point of a delta set', () => {
+    const cumulative = pings(2, [{ b: '2', a: '1' }, 20, 7], [{ a: '1', b: '2' }, 10, 5], [{ a: '1', b: '3' }, 10, 4]);
+    expect(toTelemetry({ attributes: { 'service.instance.id': 'i-1' }, metrics: [cumulative] })).toMatchObject({
+      pingsReceived: { delta: false, series: [{ key: '[["a","1"],["b","2"]]', value: 7 }, { key: '[["a","1"],["b","3"]]', value: 4 }] },
+      dataPoints: 3,
+    });
+    const delta = pings(1, [{}, 10, 2], [{}, 20, 3]);
+    expect(toTelemetry({ attributes: { 'service.instance.id': 'i-1' }, metrics: [delta] })).toMatchObject({ pingsReceived: { delta: true, series: [{ key: '[]', value: 5 }] } });
+  });
+
+  it('reads a sum of 200k points (a few KB of gzip) without running out of stack', () => {
+    const many = { ...pings(2), points: Array.from({ length: 200_000 }, (_, i) => ({ attributes: {}, startTimeUnixNano: 1, timeUnixNano: i, value: i })) };
+    expect(toTelemetry({ attributes: { 'service.instance.id': 'i-1' }, metrics: [many] })).toMatchObject({ pingsReceived: { series: [{ value: 199_999 }] } });
   });
 });

@@ -4,10 +4,11 @@
  * send here directly, or the Collector forwards their metrics; telemetry of
  * other services in the same request is ignored. The answer is an
  * ExportMetricsServiceResponse in the request's encoding, empty unless some
- * resources were refused (partial_success, with their data points).
+ * resources were refused (partial_success, with their data points). With a
+ * token configured, requests need `Authorization: Bearer <token>`.
  */
 import type { FastifyInstance } from 'fastify';
-import { InputError } from '../../../core/http.js';
+import { InputError, requireBearerToken } from '../../../core/http.js';
 import type { Logger } from '../../../core/log.js';
 import { ProtoWriter } from '../../../core/protobuf.js';
 import type { Rejections } from '../../../core/self-metrics.js';
@@ -20,6 +21,10 @@ import { isConnectorMetric, toTelemetry } from './telemetry.js';
 
 export interface OtlpReceiverOptions {
   bodyLimitBytes: number;
+  /** formal.* data points taken from one request at most. */
+  maxDataPoints: number;
+  /** Bearer token required when set. */
+  token: string | undefined;
   rejections: Rejections;
   log: Logger;
   /** Applies the telemetry and resolves, once it is durable, with a result for each. */
@@ -68,6 +73,9 @@ export function registerOtlpReceiver(app: FastifyInstance, opts: OtlpReceiverOpt
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.bodyLimitBytes }, (_request, body, done) => done(null, body));
 
+    // Before the body is read: an unauthenticated sender gets nothing decompressed or decoded.
+    scope.addHook('onRequest', async (request) => requireBearerToken(request, opts.token));
+
     scope.post('/v1/metrics', { bodyLimit: opts.bodyLimitBytes }, async (request, reply) => {
       const contentType = request.headers['content-type'];
       const encoding = encodingOf(contentType);
@@ -78,8 +86,18 @@ export function registerOtlpReceiver(app: FastifyInstance, opts: OtlpReceiverOpt
 
       const accepted: Telemetry[] = [];
       let rejected = 0;
+      let taken = 0;
       const problems = new Set<string>();
       for (const resource of resources) {
+        // Bounds the work one request makes, however small it was compressed.
+        const points = resource.metrics.reduce((n, m) => n + m.points.length, 0);
+        if (taken + points > opts.maxDataPoints) {
+          opts.rejections.count('too_many_data_points');
+          rejected += points;
+          problems.add(`more than ${opts.maxDataPoints} formal.* data points in one request (otlp.max_data_points); send smaller batches`);
+          continue;
+        }
+        taken += points;
         const t = toTelemetry(resource);
         if (t === undefined) continue;
         if ('reason' in t) {

@@ -5,7 +5,7 @@
  * where ConnectorName and service.version are put.
  */
 import { MAX_NAME_LENGTH } from '../../config.js';
-import type { CounterReading, Telemetry } from '../../observations.js';
+import type { CounterReading, SeriesReading, Telemetry } from '../../observations.js';
 import { TEMPORALITY_DELTA, type DecodedMetric, type DecodedResource } from './decoded.js';
 
 export const METRICS = {
@@ -73,13 +73,26 @@ function latest(m: DecodedMetric | undefined): number | undefined {
   return best?.value;
 }
 
-/** A sum's points (one per attribute set) added up into one reading. */
+/**
+ * A sum's points, one reading per attribute set: of a cumulative set the
+ * newest point (a batching Collector may send several), of a delta set
+ * every point added up (each is its own interval's increase).
+ */
 function counter(m: DecodedMetric | undefined): CounterReading | undefined {
-  const points = (m?.points ?? []).filter((p) => Number.isFinite(p.value));
-  if (points.length === 0) return undefined;
-  return {
-    value: points.reduce((sum, p) => sum + p.value, 0),
-    delta: m!.type === 'sum' && m!.temporality === TEMPORALITY_DELTA,
-    startNs: Math.min(...points.map((p) => p.startTimeUnixNano)),
-  };
+  if (!m) return undefined;
+  const delta = m.type === 'sum' && m.temporality === TEMPORALITY_DELTA;
+  const series = new Map<string, SeriesReading & { timeNs: number }>();
+  for (const p of m.points) {
+    if (!Number.isFinite(p.value)) continue;
+    const key = attributeSet(p.attributes);
+    const seen = series.get(key);
+    if (seen && delta) seen.value += p.value;
+    else if (!seen || p.timeUnixNano >= seen.timeNs) series.set(key, { key, value: p.value, startNs: p.startTimeUnixNano, timeNs: p.timeUnixNano });
+  }
+  if (series.size === 0) return undefined;
+  return { delta, series: [...series.values()].map(({ key, value, startNs }) => ({ key, value, startNs })) };
+}
+
+function attributeSet(attributes: Record<string, string>): string {
+  return JSON.stringify(Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
