@@ -1,6 +1,6 @@
 /** The `butler:` section of the config file. */
 import { z } from 'zod';
-import { bool, int, num, str } from '../core/config.js';
+import { bearerTokenFields, bool, int, num, str } from '../core/config.js';
 import { sectionSchema } from '../core/runtime.js';
 
 /** `host:port`, or a full http(s) URL of a Butler's /metrics. */
@@ -64,8 +64,7 @@ export const butlerConfigSchema = sectionSchema(9813, {
         .object({
           enabled: bool().default(true),
           /** Bearer token required when set; from env or a file. */
-          token: str().optional(),
-          token_file: str().optional(),
+          ...bearerTokenFields(),
         })
         .strict()
         .default({}),

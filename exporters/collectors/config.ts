@@ -1,6 +1,6 @@
 /** The `collectors:` section of the config file. */
 import { z } from 'zod';
-import { bool, int, listenSchema, str, url } from '../core/config.js';
+import { bearerTokenFields, bool, int, listenSchema, str, url } from '../core/config.js';
 import { sectionSchema } from '../core/runtime.js';
 import { STATES } from './states.js';
 
@@ -49,8 +49,7 @@ export const collectorsConfigSchema = sectionSchema(9810, {
     .object({
       enabled: bool().default(true),
       /** Bearer token required when set; from env or a file. */
-      token: str().optional(),
-      token_file: str().optional(),
+      ...bearerTokenFields(),
     })
     .strict()
     .default({}),

@@ -1,7 +1,7 @@
 /** The `connectors:` section of the config file. */
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { bool, int, num, port, str } from '../core/config.js';
+import { bearerTokenFields, bool, int, num, port, str } from '../core/config.js';
 import { sectionSchema } from '../core/runtime.js';
 import { AddressError, parseAddress } from './targets.js';
 
@@ -92,8 +92,7 @@ export const connectorsConfigSchema = sectionSchema(9811, {
       /** formal.* data points per request at most; resources past it are refused in a partial success. */
       max_data_points: int(1).default(100_000),
       /** Bearer token required when set; from env or a file. None: open. */
-      token: str().optional(),
-      token_file: str().optional(),
+      ...bearerTokenFields(),
     })
     .strict()
     .default({}),

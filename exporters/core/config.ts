@@ -144,6 +144,12 @@ export const url = () => str().pipe(z.string().url('expected a URL such as http:
 
 export const port = () => int(0, 65535);
 
+/** A bearer token an endpoint requires when set, given inline (env) or by file; see readSecret. */
+export const bearerTokenFields = () => ({
+  token: str().optional(),
+  token_file: str().optional(),
+});
+
 /** Host and port an HTTP listener binds to. */
 export const listenSchema = (defaultPort: number) =>
   z
