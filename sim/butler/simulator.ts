@@ -14,7 +14,8 @@ import { systemClock, type Clock } from '../../exporters/core/clock.js';
 import type { Logger } from '../../exporters/core/log.js';
 import { Schedule } from '../lib/schedule.js';
 import { FaultBook, type AppliedFault } from '../lib/fault-book.js';
-import type { DomainSimulator, FaultSpec, InjectedFault } from '../lib/types.js';
+import { FaultingSimulator } from '../lib/faulting-simulator.js';
+import type { FaultSpec } from '../lib/types.js';
 import { UnknownFaultError } from '../lib/types.js';
 import type { ButlerSimConfig } from './config.js';
 import { FakeButler, fakeManagers, type FakeManager, type RemoteFile } from './fake-butler.js';
@@ -81,12 +82,12 @@ interface SimButler {
 
 const pickRandom = <T>(items: readonly T[]): T | undefined => items[Math.floor(Math.random() * items.length)];
 
-export class ButlerSimulator implements DomainSimulator {
+export class ButlerSimulator extends FaultingSimulator {
   readonly domain = 'butler' as const;
   readonly faults = FAULTS;
   private readonly schedule = new Schedule();
   private readonly nodes: SimButler[] = [];
-  private readonly book: FaultBook;
+  protected readonly book: FaultBook;
   /** Log POSTs in flight, awaited on stop. */
   private readonly posting = new Set<Promise<void>>();
 
@@ -96,6 +97,7 @@ export class ButlerSimulator implements DomainSimulator {
     /** Butler's clock: the times in its gauges and log lines. */
     private readonly clock: Clock = systemClock,
   ) {
+    super();
     this.book = new FaultBook(FAULTS, log);
   }
 
@@ -140,18 +142,6 @@ export class ButlerSimulator implements DomainSimulator {
   /** Every Butler fetches its butler.toml now; they also do this every retrieve interval. */
   retrieveAll(): void {
     for (const node of this.nodes) node.butler.retrieveConfig(this.now());
-  }
-
-  active(): InjectedFault[] {
-    return this.book.active();
-  }
-
-  inject(fault: string): Promise<InjectedFault> {
-    return this.book.inject(fault, (f) => this.apply(f));
-  }
-
-  clear(fault: string): Promise<void> {
-    return this.book.clear(fault);
   }
 
   private now(): number {
@@ -232,7 +222,7 @@ export class ButlerSimulator implements DomainSimulator {
     return manager.files[1] ?? manager.files[0]!;
   }
 
-  private async apply(fault: string): Promise<AppliedFault> {
+  protected async apply(fault: string): Promise<AppliedFault> {
     const remoteTarget = (node: SimButler, f: RemoteFile) => `${node.instance} file=${this.config.repo}/${f.configFile}`;
     switch (fault) {
       case 'butler-target-down': {

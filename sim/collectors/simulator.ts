@@ -9,8 +9,9 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '../../exporters/core/log.js';
 import { OpampAgent, type AgentStatus } from '../opamp/agent.js';
 import { FaultBook, pickFree, type AppliedFault } from '../lib/fault-book.js';
+import { FaultingSimulator } from '../lib/faulting-simulator.js';
 import { Schedule } from '../lib/schedule.js';
-import type { DomainSimulator, FaultSpec, InjectedFault } from '../lib/types.js';
+import type { FaultSpec } from '../lib/types.js';
 import { UnknownFaultError } from '../lib/types.js';
 import type { CollectorsSimConfig } from './config.js';
 import { FakeBindplane } from './fake-bindplane.js';
@@ -110,18 +111,19 @@ class SimCollector {
   }
 }
 
-export class CollectorsSimulator implements DomainSimulator {
+export class CollectorsSimulator extends FaultingSimulator {
   readonly domain = 'collectors' as const;
   readonly faults = FAULTS;
   private readonly schedule = new Schedule();
   private readonly collectors: SimCollector[] = [];
-  private readonly book: FaultBook;
+  protected readonly book: FaultBook;
   private readonly bindplane: FakeBindplane | undefined;
 
   constructor(
     private readonly config: CollectorsSimConfig,
     private readonly log: Logger,
   ) {
+    super();
     this.book = new FaultBook(FAULTS, log);
     const wsCount = Math.round(config.count * config.websocket_share);
     for (let i = 0; i < config.count; i++) this.collectors.push(new SimCollector(i, i < wsCount ? 'websocket' : 'http', config, this.schedule, log));
@@ -150,18 +152,6 @@ export class CollectorsSimulator implements DomainSimulator {
     await this.bindplane?.stop();
   }
 
-  active(): InjectedFault[] {
-    return this.book.active();
-  }
-
-  inject(fault: string): Promise<InjectedFault> {
-    return this.book.inject(fault, (f) => this.apply(f));
-  }
-
-  clear(fault: string): Promise<void> {
-    return this.book.clear(fault);
-  }
-
   /** A healthy collector no fault holds, preferring HTTP or WebSocket. */
   private pick(transport?: 'websocket' | 'http'): SimCollector {
     const c = pickFree(this.collectors, (c) => c.held || !c.talking || (transport !== undefined && c.transport !== transport)) ?? pickFree(this.collectors, (c) => c.held || !c.talking);
@@ -183,7 +173,7 @@ export class CollectorsSimulator implements DomainSimulator {
     await c.report({ remoteConfigStatus: { status: 1 } });
   }
 
-  private async apply(fault: string): Promise<AppliedFault> {
+  protected async apply(fault: string): Promise<AppliedFault> {
     const release = (c: SimCollector) => () => {
       c.held = false;
       return Promise.resolve();

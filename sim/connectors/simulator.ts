@@ -16,7 +16,8 @@
 import type { Logger } from '../../exporters/core/log.js';
 import { Schedule } from '../lib/schedule.js';
 import { FaultBook, type AppliedFault } from '../lib/fault-book.js';
-import type { DomainSimulator, FaultSpec, InjectedFault } from '../lib/types.js';
+import { FaultingSimulator } from '../lib/faulting-simulator.js';
+import type { FaultSpec } from '../lib/types.js';
 import { UnknownFaultError } from '../lib/types.js';
 import type { ConnectorsSimConfig } from './config.js';
 import { brokenGroups, connectorGroups, writeFileSd } from './file-sd.js';
@@ -71,13 +72,13 @@ const CHURN = 'churn';
 const holdOf = (heldBy: string): Hold => (heldBy === CHURN ? 'unready' : HOLDS[heldBy]!);
 const pickRandom = <T>(items: readonly T[]): T | undefined => items[Math.floor(Math.random() * items.length)];
 
-export class ConnectorsSimulator implements DomainSimulator {
+export class ConnectorsSimulator extends FaultingSimulator {
   readonly domain = 'connectors' as const;
   readonly faults = FAULTS;
   private readonly schedule = new Schedule();
   private readonly instances: SimInstance[] = [];
   private readonly byConnector = new Map<string, SimInstance[]>();
-  private readonly book: FaultBook;
+  protected readonly book: FaultBook;
   /** Background sequences under way, so that stop can cut them short. */
   private readonly runs = new Set<Steps>();
   /** Faults each connector has taken: the next goes to the least used, so repeated injections spread out. */
@@ -89,6 +90,7 @@ export class ConnectorsSimulator implements DomainSimulator {
     private readonly config: ConnectorsSimConfig,
     private readonly log: Logger,
   ) {
+    super();
     this.book = new FaultBook(FAULTS, log);
     for (const connector of config.connectors) {
       const group: SimInstance[] = [];
@@ -116,23 +118,11 @@ export class ConnectorsSimulator implements DomainSimulator {
     await Promise.all(this.instances.map((inst) => inst.stop('crash')));
   }
 
-  active(): InjectedFault[] {
-    return this.book.active();
-  }
-
-  inject(fault: string): Promise<InjectedFault> {
-    return this.book.inject(fault, (f) => this.apply(f));
-  }
-
-  clear(fault: string): Promise<void> {
-    return this.book.clear(fault);
-  }
-
   private writeTargets(): Promise<void> {
     return writeFileSd(this.config.file_sd_path, connectorGroups(this.instances));
   }
 
-  private async apply(fault: string): Promise<AppliedFault> {
+  protected async apply(fault: string): Promise<AppliedFault> {
     const target = (i: SimInstance) => `${i.connector}/${i.id}`;
     switch (fault) {
       case 'connector-no-ready-instance': {

@@ -13,7 +13,8 @@
 import type { Logger } from '../../exporters/core/log.js';
 import { Schedule } from '../lib/schedule.js';
 import { FaultBook, pickFree, type AppliedFault } from '../lib/fault-book.js';
-import type { DomainSimulator, FaultSpec, InjectedFault } from '../lib/types.js';
+import { FaultingSimulator } from '../lib/faulting-simulator.js';
+import type { FaultSpec } from '../lib/types.js';
 import { UnknownFaultError } from '../lib/types.js';
 import { CheckSet } from './checks.js';
 import type { HealthsyncSimConfig } from './config.js';
@@ -84,7 +85,7 @@ function faultSpecs(expiredAlsoLate: boolean): FaultSpec[] {
 /** Spreads multi-message snapshots evenly over hosts and streams (golden-ratio sequence). */
 const isMultiMessage = (n: number, share: number) => (n * 0.6180339887) % 1 < share;
 
-export class HealthsyncSimulator implements DomainSimulator {
+export class HealthsyncSimulator extends FaultingSimulator {
   readonly domain = 'healthsync' as const;
   readonly faults: readonly FaultSpec[];
   readonly hosts: HostAgent[];
@@ -98,7 +99,7 @@ export class HealthsyncSimulator implements DomainSimulator {
   /** Faults' own senders talk through a client of their own, so the fleet's stats stay the fleet's. */
   private readonly faultCtx: SenderContext;
   private readonly rogues = new Set<Sender>();
-  private readonly book: FaultBook;
+  protected readonly book: FaultBook;
   private readonly roundWaiters = new Set<() => void>();
   private receiver: FakeReceiver | undefined;
   /** The upstream the fake receiver plays: down (503), and a proxy's body limit (413), each held by one fault. */
@@ -110,6 +111,7 @@ export class HealthsyncSimulator implements DomainSimulator {
     private readonly config: HealthsyncSimConfig,
     private readonly log: Logger,
   ) {
+    super();
     const repeatS = Math.max(1, Math.ceil(config.repeat_interval_seconds));
     const expiryS = repeatS * config.expiry_repeat_intervals;
     // Late from 2 intervals until expiry deletes the sub stream (and its Late error): long enough for the Late alert?
@@ -214,18 +216,6 @@ export class HealthsyncSimulator implements DomainSimulator {
     });
   }
 
-  active(): InjectedFault[] {
-    return this.book.active();
-  }
-
-  inject(fault: string): Promise<InjectedFault> {
-    return this.book.inject(fault, (f) => this.apply(f));
-  }
-
-  clear(fault: string): Promise<void> {
-    return this.book.clear(fault);
-  }
-
   private fleet(): Sender[] {
     return [...this.hosts, ...this.centrals, ...this.states, ...(this.producer ? [this.producer] : [])];
   }
@@ -282,7 +272,7 @@ export class HealthsyncSimulator implements DomainSimulator {
     r.answer = (body) => (limitBy && body.length > limitBytes ? 413 : downBy ? 503 : 200);
   }
 
-  private async apply(fault: string): Promise<AppliedFault> {
+  protected async apply(fault: string): Promise<AppliedFault> {
     const release = (held: { heldBy: string | undefined }) => {
       held.heldBy = undefined;
     };

@@ -286,22 +286,24 @@ describe('the healthsync simulator', () => {
     const forwarded = tee.forwarder.forwarded;
     await r.sim.inject('healthsync-tee-dropping');
     // The inject waits until the proxy has refused the first large payload; the exporter counts it as it reads the answer.
-    await until(() => tee.forwarder.dropped.get(413) === 1, 'a payload dropped');
+    // The large payload comes back every second here, so a slow machine may see it dropped again.
+    await until(() => (tee.forwarder.dropped.get(413) ?? 0) >= 1, 'a payload dropped');
     await until(() => tee.forwarder.forwarded > forwarded + 10, 'the rest delivered');
-    expect(sampleValue(await scrape(), 'healthsync_tee_dropped_total', { status: '413' })).toBe(1);
+    expect(sampleValue(await scrape(), 'healthsync_tee_dropped_total', { status: '413' })).toBeGreaterThanOrEqual(1);
 
     await r.sim.inject('healthsync-tee-stalled');
     await until(() => tee.spool.depth > 10 && (tee.forwarder.failures.get('http_5xx') ?? 0) > 0, 'payloads wait in the spool');
     const text = await scrape();
     expect(sampleValue(text, 'healthsync_tee_spool_oldest_timestamp_seconds')).toBeDefined();
     expect(sampleValue(text, 'healthsync_tee_forward_failures_total', { reason: 'http_5xx' })).toBeGreaterThan(0);
-    expect(sampleValue(text, 'healthsync_tee_dropped_total', { status: '413' })).toBe(1);
+    expect(sampleValue(text, 'healthsync_tee_dropped_total', { status: '413' })).toBeGreaterThanOrEqual(1);
 
     await r.sim.clear('healthsync-tee-dropping');
+    const droppedBeforeTheLimitWent = tee.forwarder.dropped.get(413);
     await r.sim.clear('healthsync-tee-stalled');
     await until(() => tee.spool.depth === 0, 'the spool drains');
     // Large payloads queued behind the stall went through once the limit was gone.
-    expect(tee.forwarder.dropped.get(413)).toBe(1);
+    expect(tee.forwarder.dropped.get(413)).toBe(droppedBeforeTheLimitWent);
     expect(activeErrors(model())).toEqual([]);
   });
 
