@@ -117,6 +117,8 @@ export class CollectorsSimulator extends FaultingSimulator {
   private readonly schedule = new Schedule();
   private readonly collectors: SimCollector[] = [];
   protected readonly book: FaultBook;
+  /** The collector the next churn event starts looking at. */
+  private churnNext = 0;
   private readonly bindplane: FakeBindplane | undefined;
 
   constructor(
@@ -228,7 +230,9 @@ export class CollectorsSimulator extends FaultingSimulator {
         return { target: 'bindplane', undo: async () => { this.bindplane!.failWith = undefined; } };
       }
       case 'collector-fleet-disconnect': {
-        const victims = this.collectors.filter((c) => !c.held && c.talking).slice(0, Math.ceil(this.collectors.length * 0.4));
+        // From the end of the fleet: single-collector faults take from the front, so a cut
+        // does not add its two changes to a collector that just had a fault's (CollectorFlapping).
+        const victims = this.collectors.filter((c) => !c.held && c.talking).slice(-Math.ceil(this.collectors.length * 0.4));
         for (const c of victims) c.held = true;
         await Promise.all(victims.map((c) => c.crash()));
         return {
@@ -244,10 +248,20 @@ export class CollectorsSimulator extends FaultingSimulator {
     }
   }
 
-  /** Background churn: a rollout step or a clean restart somewhere in the fleet, short-lived. */
+  /**
+   * Background churn: a rollout step or a clean restart, short-lived, taking
+   * the collectors in turn. In turn, not at random: one collector churns at
+   * most once per `count` events (two state changes), so churn alone never
+   * makes one look like it is flapping.
+   */
   private async churn(): Promise<void> {
-    const candidates = this.collectors.filter((c) => !c.held && c.talking);
-    const c = candidates[Math.floor(Math.random() * candidates.length)];
+    const n = this.collectors.length;
+    let c: SimCollector | undefined;
+    for (let tried = 0; tried < n && !c; tried++) {
+      const next = this.collectors[this.churnNext]!;
+      this.churnNext = (this.churnNext + 1) % n;
+      if (!next.held && next.talking) c = next;
+    }
     if (!c) return;
     c.held = true;
     const pause = () => this.schedule.pause(this.config.churn_duration_seconds * 1000);

@@ -42,7 +42,8 @@ export async function e2eOverlay(dir: string): Promise<Record<string, unknown>> 
       collectors: {
         count: 20,
         heartbeat_seconds: 1,
-        // A churn event every 10 s, each over in 0.2 s: well under the flapping mark.
+        // A churn event every 10 s, each over in 0.2 s, the collectors in turn: one collector
+        // churns every 200 s, so at most 2 changes in CollectorFlapping's window (2 minutes at 30×).
         churn_interval_seconds: 10,
         churn_duration_seconds: 0.2,
         bindplane: { host: '127.0.0.1', port: bindplanePort, agents: 3 },
