@@ -84,8 +84,8 @@ async function until(what: string, condition: () => Promise<boolean>, timeoutMs:
   }
 }
 
-const firingCount = async (alert: string) => (await promQuery(`ALERTS{alertstate="firing",alertname="${alert}"}`)).length;
-const firing = async (alert: string) => (await firingCount(alert)) > 0;
+const firingSeries = async (alert: string) => (await promQuery(`ALERTS{alertstate="firing",alertname="${alert}"}`)).map((r) => JSON.stringify(r.metric));
+const firing = async (alert: string) => (await firingSeries(alert)).length > 0;
 
 /** Waits for an alert to be notified on its channel (info alerts: to fire in Prometheus). */
 async function awaitAlert(alert: string, since: number): Promise<number> {
@@ -133,11 +133,16 @@ async function runFaults(group: Array<FaultSpec & { domain: string }>): Promise<
     }),
   );
   // Faults that raise the same alert do so on different entities: one notification must not stand for several.
-  for (const alert of new Set(expected.map((e) => e.alert))) {
-    const wanted = expected.filter((e) => e.alert === alert).length;
-    const count = SEVERITY.get(alert) === 'info' ? () => firingCount(alert) : async () => notes.instances(alert, groupStart).size;
-    await until(`${wanted} distinct ${alert}`, async () => (await count()) >= wanted, ALERT_TIMEOUT_MS);
-  }
+  const timeLeft = () => Math.max(0, groupStart + ALERT_TIMEOUT_MS - Date.now());
+  await Promise.all(
+    [...new Set(expected.map((e) => e.alert))].map(async (alert) => {
+      const wanted = expected.filter((e) => e.alert === alert).length;
+      const found = async () => (SEVERITY.get(alert) === 'info' ? firingSeries(alert) : [...notes.instances(alert, groupStart)]);
+      await until(`${wanted} distinct ${alert}`, async () => (await found()).length >= wanted, timeLeft()).catch(async (err: Error) => {
+        throw new Error(`${err.message}; found ${JSON.stringify(await found())}`);
+      });
+    }),
+  );
 }
 
 async function clearFaults(group: Array<FaultSpec & { domain: string }>): Promise<void> {
