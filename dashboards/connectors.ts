@@ -42,14 +42,15 @@ function instancesIn(state: string, sel: string): string {
   return `count(${c.connector_lifecycle_state}{${sel ? `${sel},` : ''}state=~"${state}"} == 1) or vector(0)`;
 }
 
-/** As ConnectorHeartbeatMissing counts them: silent past the threshold, and not known down by probes. */
+/** As ConnectorHeartbeatMissing counts them: silent past the threshold, and not down (by probes) for a while. */
 function heartbeatsMissing(sel: string): string {
-  return `count((time() - ${c.connector_last_heartbeat_timestamp_seconds}${withSel(sel)} > ${T.heartbeatSilenceSeconds}) unless on (job, connector, instance) (${c.connector_up}${withSel(sel)} == 0)) or vector(0)`;
+  const downAWhile = `((time() - ${c.connector_lifecycle_state_since_timestamp_seconds}${withSel(sel)} > ${T.silentWhileDownSeconds}) and on (job, connector, instance) (${c.connector_lifecycle_state}{${sel ? `${sel},` : ''}state="down"} == 1))`;
+  return `count((time() - ${c.connector_last_heartbeat_timestamp_seconds}${withSel(sel)} > ${T.heartbeatSilenceSeconds}) unless on (job, connector, instance) ${downAWhile}) or vector(0)`;
 }
 
 const noReadyDescription = `Connectors none of whose probed instances is ready (lifecycle state ready). This pages (ConnectorNoReadyInstance, after 3 minutes). Connectors known only from OTLP have no lifecycle and are not counted.`;
 const downToOneDescription = `Connectors deployed with two or more instances that have exactly one ready: one more failure takes them down (ConnectorRedundancyLost).`;
-const heartbeatsDescription = `Instances whose last heartbeat is over ${T.heartbeatSilenceSeconds} s old and that probes do not show down. The heartbeat is the OTLP formal.connector.instance.heartbeat (every 30 s) once an instance has sent one, else each successful /health probe (every 10 s).`;
+const heartbeatsDescription = `Instances whose last heartbeat is over ${T.heartbeatSilenceSeconds} s old and that probes have not shown down for over ${T.silentWhileDownSeconds} s. The heartbeat is the OTLP formal.connector.instance.heartbeat (every 30 s) once an instance has sent one, else each successful /health probe (every 10 s).`;
 
 export function connectorsOverview(): Panel[] {
   const glance = { span: 6, height: 4 };

@@ -23,6 +23,8 @@ export const CONNECTOR_THRESHOLDS = {
   notReadySeconds: 600,
   /** Heartbeat silence: three OTLP intervals (30 s), twice the exporter's own "missed" mark (45 s). */
   heartbeatSilenceSeconds: 90,
+  /** Down this long, a silent instance is ConnectorInstanceDown's: shorter than the silence, longer than one failed probe. */
+  silentWhileDownSeconds: 60,
   /** No Control Plane ping seen this long, while heartbeats still come. */
   pingSilenceSeconds: 300,
   memoryPercent: 90,
@@ -131,17 +133,24 @@ const instanceNotReady: AlertRule = {
   nearMiss: { series: instanceIn('starting', 120), at: '11m', why: 'starting for nine minutes, a slow start' },
 };
 
-/** Probed and alive, but the last heartbeat was heard at 2m (an OTLP sender that went quiet). */
+/**
+ * Probed and ready, with one failed probe at 6m (down for that sample, then ready again), and the last heartbeat
+ * heard at 2m (an OTLP sender that went quiet). The blip must not restart the alert's 5 minutes.
+ */
 const silentSince2m: SeriesInput[] = [
-  { series: `${c.connector_up}{${ofInstance()}}`, values: '1x90' },
+  ...(['starting', 'draining'] as const).map((s) => ({ series: `${c.connector_lifecycle_state}{${ofInstance()},state="${s}"}`, values: '0x90' })),
+  { series: `${c.connector_lifecycle_state}{${ofInstance()},state="ready"}`, values: '1x5 0 1x84' },
+  { series: `${c.connector_lifecycle_state}{${ofInstance()},state="down"}`, values: '0x5 1 0x84' },
+  { series: `${c.connector_lifecycle_state_since_timestamp_seconds}{${ofInstance()}}`, values: '0x5 360 420x84' },
   { series: `${c.connector_last_heartbeat_timestamp_seconds}{${ofInstance()}}`, values: '0 60 120x90' },
 ];
 
 const heartbeatMissing: AlertRule = {
   alert: 'ConnectorHeartbeatMissing',
   // Down instances are ConnectorInstanceDown's; this one is for the silent ones probes cannot see
-  // (OTLP-only instances) or that still answer /health while their telemetry has stopped.
-  expr: `(${heartbeatAge} > ${seconds(T.heartbeatSilenceSeconds)}) unless on (${INSTANCE_KEY}) (${c.connector_up} == 0)`,
+  // (OTLP-only instances) or that still answer /health while their telemetry has stopped. Only a
+  // lasting down counts: one timed-out probe must not restart the 5 minutes.
+  expr: `(${heartbeatAge} > ${seconds(T.heartbeatSilenceSeconds)}) unless on (${INSTANCE_KEY}) ${inStateLongerThan(['down'], T.silentWhileDownSeconds)}`,
   for: duration('5m'),
   severity: 'warning',
   summary: 'A connector instance has stopped sending heartbeats.',

@@ -22,8 +22,9 @@ export async function e2eOverlay(dir: string): Promise<Record<string, unknown>> 
       bindplane: { url: `http://127.0.0.1:${bindplanePort}`, interval_seconds: 1 },
     },
     connectors: {
-      // 10 s probes, 30 s heartbeats and a 300 s grace period, scaled.
-      probe: { interval_seconds: 0.5, timeout_seconds: 0.25 },
+      // 10 s probes, 30 s heartbeats and a 300 s grace period, scaled. The probe timeout is not scaled
+      // as far: on a loaded two-core machine a quarter of a second is not enough to answer in.
+      probe: { interval_seconds: 0.5, timeout_seconds: 0.4 },
       heartbeat: { otlp_interval_seconds: 1 },
       grace_period_seconds: 10,
       file_sd: { files: [targets('connectors.json')], refresh_seconds: 1 },
