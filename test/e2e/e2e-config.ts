@@ -22,8 +22,8 @@ export async function e2eOverlay(dir: string): Promise<Record<string, unknown>> 
       bindplane: { url: `http://127.0.0.1:${bindplanePort}`, interval_seconds: 1 },
     },
     connectors: {
-      // 10 s probes, 30 s heartbeats and a 300 s grace period, scaled. The probe timeout is not scaled
-      // as far: on a loaded two-core machine a quarter of a second is not enough to answer in.
+      // 10 s probes, 30 s heartbeats and a 300 s grace period, scaled. The probe timeout is scaled less
+      // (0.4 s, not 0.07 s), so that a loaded two-core machine does not fail probes for being slow.
       probe: { interval_seconds: 0.5, timeout_seconds: 0.4 },
       heartbeat: { otlp_interval_seconds: 1 },
       grace_period_seconds: 10,

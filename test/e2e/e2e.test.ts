@@ -185,6 +185,13 @@ beforeAll(async () => {
   simulator = stack.urls.simulator!;
   faults = ((await (await fetch(`${simulator}/faults`)).json()) as { faults: Array<FaultSpec & { domain: string }> }).faults;
   await until('every scrape target up', async () => (await promQuery('up == 0')).length === 0 && (await promQuery('up')).length >= 5, 60_000);
+  // A telemetry fault on an instance not yet heard over OTLP would change nothing: its probes are its heartbeat,
+  // and a ping time exists only once a second reading of the ping counter has gone up.
+  await until('every probed connector instance heard over OTLP, pings included', async () => {
+    const probed = (await promQuery('connector_lifecycle_state_since_timestamp_seconds')).length;
+    const heard = await Promise.all(['connector_memory_usage_percent', 'connector_control_plane_last_ping_timestamp_seconds'].map(async (m) => (await promQuery(m)).length));
+    return probed > 0 && heard.every((n) => n >= probed);
+  }, 60_000);
 }, 180_000);
 
 afterAll(async () => {
