@@ -6,7 +6,7 @@
  */
 import { readSecret } from '../core/config.js';
 import { GroupCommit } from '../core/group-commit.js';
-import { Periodic } from '../core/periodic.js';
+import { MODEL_TICK_MS, modelTicks } from '../core/periodic.js';
 import type { ExporterContext, ExporterDefinition, ExporterInstance } from '../core/runtime.js';
 import { collectorsCatalog } from './catalog.js';
 import { collectorsConfigSchema, DEFAULT_BINDPLANE_STATUS_MAP, type CollectorsConfig } from './config.js';
@@ -19,7 +19,6 @@ import type { CollectorState } from './states.js';
 import { CollectorsView } from './view.js';
 
 const COLLECTION = 'collectors';
-const TICK_MS = 1000;
 
 export interface CollectorsExporter extends ExporterInstance {
   readonly model: FleetModel;
@@ -90,14 +89,7 @@ async function create(ctx: ExporterContext<CollectorsConfig>): Promise<Collector
     enabled.push('events');
   }
 
-  const ticks = new Periodic(
-    'tick',
-    async () => {
-      model.tick(clock.now());
-      await commits.request();
-    },
-    log,
-  );
+  const ticks = modelTicks(() => model.tick(clock.now()), () => commits.request(), log);
   let opampPort = 0;
 
   return {
@@ -112,7 +104,7 @@ async function create(ctx: ExporterContext<CollectorsConfig>): Promise<Collector
       if (opamp) opampPort = await opamp.start();
       if (config.events.enabled) await ingestMany([{ kind: 'source_status', source: 'events', up: true, at: clock.now() }]);
       bindplane?.start();
-      ticks.start(TICK_MS);
+      ticks.start(MODEL_TICK_MS);
     },
     async stop() {
       await ticks.stop();

@@ -6,7 +6,7 @@
  * the view.
  */
 import { readSecret } from '../core/config.js';
-import { Periodic } from '../core/periodic.js';
+import { MODEL_TICK_MS, modelTicks, Periodic } from '../core/periodic.js';
 import { GroupCommit } from '../core/group-commit.js';
 import type { ExporterContext, ExporterDefinition, ExporterInstance } from '../core/runtime.js';
 import { connectorsCatalog } from './catalog.js';
@@ -22,7 +22,6 @@ import { ConnectorsView } from './view.js';
 
 const INSTANCES = 'instances';
 const CONNECTORS = 'connectors';
-const TICK_MS = 1000;
 
 export interface ConnectorsExporter extends ExporterInstance {
   readonly model: ConnectorsModel;
@@ -127,14 +126,7 @@ async function create(ctx: ExporterContext<ConnectorsConfig>): Promise<Connector
     },
     log,
   );
-  const ticks = new Periodic(
-    'tick',
-    async () => {
-      model.tick(clock.now());
-      await commits.request();
-    },
-    log,
-  );
+  const ticks = modelTicks(() => model.tick(clock.now()), () => commits.request(), log);
 
   return {
     model,
@@ -145,7 +137,7 @@ async function create(ctx: ExporterContext<ConnectorsConfig>): Promise<Connector
     async start() {
       await discovery.start();
       rounds.start(config.probe.interval_seconds * 1000, true);
-      ticks.start(TICK_MS);
+      ticks.start(MODEL_TICK_MS);
     },
     async stop() {
       await rounds.stop();

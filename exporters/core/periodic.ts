@@ -36,3 +36,18 @@ export class Periodic {
     await this.running?.catch(() => undefined);
   }
 }
+
+/** How often a model is told that time has passed (deadlines, timeouts, forgetting). */
+export const MODEL_TICK_MS = 1000;
+
+/** A model's clock tick: time passes in the model, then what changed is committed. Start it with MODEL_TICK_MS. */
+export function modelTicks(tick: () => void, commit: () => Promise<void>, log: Logger): Periodic {
+  return new Periodic(
+    'tick',
+    async () => {
+      tick();
+      await commit();
+    },
+    log,
+  );
+}

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Periodic } from '../core/periodic.js';
+import { MODEL_TICK_MS, modelTicks } from '../core/periodic.js';
 import { ConfigError, readSecret } from '../core/config.js';
 import type { ExporterContext, ExporterDefinition, ExporterInstance } from '../core/runtime.js';
 import { healthsyncCatalog } from './catalog.js';
@@ -21,7 +21,6 @@ import { TeeForwarder } from './tee/forwarder.js';
 import { Spool } from './tee/spool.js';
 import { HealthsyncView, type TeeParts } from './view.js';
 
-const TICK_MS = 1000;
 const SPOOL_FILE = 'healthsync-tee.sqlite';
 
 export interface HealthsyncExporter extends ExporterInstance {
@@ -111,14 +110,7 @@ async function create(ctx: ExporterContext<HealthsyncConfig>): Promise<Healthsyn
   registerIntakeRoutes(ctx.http, { apiKeys: keys, clock, log: log.child({ source: 'intake' }), rejections: ctx.rejections, accept });
   registerOperatorRoutes(ctx.http, { apiKeys: keys, clock, ingest });
 
-  const ticks = new Periodic(
-    'tick',
-    async () => {
-      model.tick(clock.now());
-      await persist();
-    },
-    log,
-  );
+  const ticks = modelTicks(() => model.tick(clock.now()), () => persist(), log);
 
   return {
     model,
@@ -127,7 +119,7 @@ async function create(ctx: ExporterContext<HealthsyncConfig>): Promise<Healthsyn
     tick: () => ticks.runNow(),
     async start() {
       tee?.forwarder.start();
-      ticks.start(TICK_MS);
+      ticks.start(MODEL_TICK_MS);
     },
     async stop() {
       await ticks.stop();
