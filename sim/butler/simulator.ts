@@ -13,7 +13,7 @@
 import { systemClock, type Clock } from '../../exporters/core/clock.js';
 import type { Logger } from '../../exporters/core/log.js';
 import { Schedule } from '../lib/schedule.js';
-import { FaultBook, type AppliedFault } from '../lib/fault-book.js';
+import type { AppliedFault } from '../lib/fault-book.js';
 import { FaultingSimulator } from '../lib/faulting-simulator.js';
 import type { FaultSpec } from '../lib/types.js';
 import { UnknownFaultError } from '../lib/types.js';
@@ -84,10 +84,8 @@ const pickRandom = <T>(items: readonly T[]): T | undefined => items[Math.floor(M
 
 export class ButlerSimulator extends FaultingSimulator {
   readonly domain = 'butler' as const;
-  readonly faults = FAULTS;
   private readonly schedule = new Schedule();
   private readonly nodes: SimButler[] = [];
-  protected readonly book: FaultBook;
   /** Log POSTs in flight, awaited on stop. */
   private readonly posting = new Set<Promise<void>>();
 
@@ -97,8 +95,7 @@ export class ButlerSimulator extends FaultingSimulator {
     /** Butler's clock: the times in its gauges and log lines. */
     private readonly clock: Clock = systemClock,
   ) {
-    super();
-    this.book = new FaultBook(FAULTS, log);
+    super(FAULTS, log);
   }
 
   /** The Butlers' instances (advertise_host:port), once started. */

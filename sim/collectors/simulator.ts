@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../exporters/core/log.js';
 import { OpampAgent, type AgentStatus } from '../opamp/agent.js';
-import { FaultBook, pickFree, type AppliedFault } from '../lib/fault-book.js';
+import { pickFree, type AppliedFault } from '../lib/fault-book.js';
 import { FaultingSimulator } from '../lib/faulting-simulator.js';
 import { Schedule } from '../lib/schedule.js';
 import type { FaultSpec } from '../lib/types.js';
@@ -113,10 +113,8 @@ class SimCollector {
 
 export class CollectorsSimulator extends FaultingSimulator {
   readonly domain = 'collectors' as const;
-  readonly faults = FAULTS;
   private readonly schedule = new Schedule();
   private readonly collectors: SimCollector[] = [];
-  protected readonly book: FaultBook;
   /** The collector the next churn event starts looking at. */
   private churnNext = 0;
   private readonly bindplane: FakeBindplane | undefined;
@@ -125,8 +123,7 @@ export class CollectorsSimulator extends FaultingSimulator {
     private readonly config: CollectorsSimConfig,
     private readonly log: Logger,
   ) {
-    super();
-    this.book = new FaultBook(FAULTS, log);
+    super(FAULTS, log);
     const wsCount = Math.round(config.count * config.websocket_share);
     for (let i = 0; i < config.count; i++) this.collectors.push(new SimCollector(i, i < wsCount ? 'websocket' : 'http', config, this.schedule, log));
     if (config.bindplane.enabled) {

@@ -15,7 +15,7 @@
  */
 import type { Logger } from '../../exporters/core/log.js';
 import { Schedule } from '../lib/schedule.js';
-import { FaultBook, type AppliedFault } from '../lib/fault-book.js';
+import type { AppliedFault } from '../lib/fault-book.js';
 import { FaultingSimulator } from '../lib/faulting-simulator.js';
 import type { FaultSpec } from '../lib/types.js';
 import { UnknownFaultError } from '../lib/types.js';
@@ -74,11 +74,9 @@ const pickRandom = <T>(items: readonly T[]): T | undefined => items[Math.floor(M
 
 export class ConnectorsSimulator extends FaultingSimulator {
   readonly domain = 'connectors' as const;
-  readonly faults = FAULTS;
   private readonly schedule = new Schedule();
   private readonly instances: SimInstance[] = [];
   private readonly byConnector = new Map<string, SimInstance[]>();
-  protected readonly book: FaultBook;
   /** Background sequences under way, so that stop can cut them short. */
   private readonly runs = new Set<Steps>();
   /** Faults each connector has taken: the next goes to the least used, so repeated injections spread out. */
@@ -90,8 +88,7 @@ export class ConnectorsSimulator extends FaultingSimulator {
     private readonly config: ConnectorsSimConfig,
     private readonly log: Logger,
   ) {
-    super();
-    this.book = new FaultBook(FAULTS, log);
+    super(FAULTS, log);
     for (const connector of config.connectors) {
       const group: SimInstance[] = [];
       for (let n = 0; n < config.instances_per_connector; n++) group.push(new SimInstance(connector, this.instances.length + n, config, this.schedule, log));

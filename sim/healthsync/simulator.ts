@@ -12,7 +12,7 @@
  */
 import type { Logger } from '../../exporters/core/log.js';
 import { Schedule } from '../lib/schedule.js';
-import { FaultBook, pickFree, type AppliedFault } from '../lib/fault-book.js';
+import { pickFree, type AppliedFault } from '../lib/fault-book.js';
 import { FaultingSimulator } from '../lib/faulting-simulator.js';
 import type { FaultSpec } from '../lib/types.js';
 import { UnknownFaultError } from '../lib/types.js';
@@ -85,9 +85,21 @@ function faultSpecs(expiredAlsoLate: boolean): FaultSpec[] {
 /** Spreads multi-message snapshots evenly over hosts and streams (golden-ratio sequence). */
 const isMultiMessage = (n: number, share: number) => (n * 0.6180339887) % 1 < share;
 
+/** The repeat and expiry intervals the fleet's sub streams declare, in whole seconds. */
+function intervalsOf(config: HealthsyncSimConfig): { repeatS: number; expiryS: number } {
+  const repeatS = Math.max(1, Math.ceil(config.repeat_interval_seconds));
+  return { repeatS, expiryS: repeatS * config.expiry_repeat_intervals };
+}
+
+/** The faults this fleet shows: an expiring sub stream also counts as late if it stays late long enough for the Late alert. */
+function faultsFor(config: HealthsyncSimConfig): FaultSpec[] {
+  const { repeatS, expiryS } = intervalsOf(config);
+  // Late from 2 intervals until expiry deletes the sub stream (and its Late error).
+  return faultSpecs(expiryS - LATE_TOLERANCE * repeatS > LATE_ALERT_FOR_S + EVALUATION_SLACK_S);
+}
+
 export class HealthsyncSimulator extends FaultingSimulator {
   readonly domain = 'healthsync' as const;
-  readonly faults: readonly FaultSpec[];
   readonly hosts: HostAgent[];
   readonly centrals: CentralSource[];
   readonly states: StatesSource[];
@@ -99,7 +111,6 @@ export class HealthsyncSimulator extends FaultingSimulator {
   /** Faults' own senders talk through a client of their own, so the fleet's stats stay the fleet's. */
   private readonly faultCtx: SenderContext;
   private readonly rogues = new Set<Sender>();
-  protected readonly book: FaultBook;
   private readonly roundWaiters = new Set<() => void>();
   private receiver: FakeReceiver | undefined;
   /** The upstream the fake receiver plays: down (503), and a proxy's body limit (413), each held by one fault. */
@@ -111,12 +122,8 @@ export class HealthsyncSimulator extends FaultingSimulator {
     private readonly config: HealthsyncSimConfig,
     private readonly log: Logger,
   ) {
-    super();
-    const repeatS = Math.max(1, Math.ceil(config.repeat_interval_seconds));
-    const expiryS = repeatS * config.expiry_repeat_intervals;
-    // Late from 2 intervals until expiry deletes the sub stream (and its Late error): long enough for the Late alert?
-    this.faults = faultSpecs(expiryS - LATE_TOLERANCE * repeatS > LATE_ALERT_FOR_S + EVALUATION_SLACK_S);
-    this.book = new FaultBook(this.faults, log);
+    super(faultsFor(config), log);
+    const { repeatS, expiryS } = intervalsOf(config);
     this.client = new IntakeClient(config.intake_url, config.api_key);
     this.ctx = {
       client: this.client,

@@ -2,13 +2,20 @@
  * What every domain simulator shares: its faults go through a FaultBook, and
  * only how a fault is applied is the domain's own.
  */
-import type { FaultBook, AppliedFault } from './fault-book.js';
+import type { Logger } from '../../exporters/core/log.js';
+import { FaultBook, type AppliedFault } from './fault-book.js';
 import type { DomainSimulator, Domain, FaultSpec, InjectedFault } from './types.js';
 
 export abstract class FaultingSimulator implements DomainSimulator {
   abstract readonly domain: Domain;
-  abstract readonly faults: readonly FaultSpec[];
-  protected abstract readonly book: FaultBook;
+  private readonly book: FaultBook;
+
+  constructor(
+    readonly faults: readonly FaultSpec[],
+    log: Logger,
+  ) {
+    this.book = new FaultBook(faults, log);
+  }
 
   abstract start(): Promise<void>;
   abstract stop(): Promise<void>;
